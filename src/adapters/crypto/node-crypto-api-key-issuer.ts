@@ -1,0 +1,20 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { ApiKey, IssuedApiKey } from '../../domain/api-key';
+import { ApiKeyIssuer } from '../../domain/api-key-issuer.port';
+
+const KEY_BYTES = 32;
+
+/**
+ * Keys carry 256 random bits, so a fast digest is safe to store and to look up by:
+ * unlike a password, a key cannot be guessed from a dictionary.
+ */
+export class NodeCryptoApiKeyIssuer implements ApiKeyIssuer {
+  issue(): IssuedApiKey {
+    const key = ApiKey.PREFIX + randomBytes(KEY_BYTES).toString('base64url');
+    return { key, digest: this.digestOf(key) };
+  }
+
+  digestOf(key: string): string {
+    return createHash('sha256').update(key).digest('hex');
+  }
+}

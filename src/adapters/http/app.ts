@@ -1,0 +1,89 @@
+import Router from '@koa/router';
+import Koa, { Context } from 'koa';
+import { Authenticate } from '../../application/authenticate.use-case';
+import { CheckHealth } from '../../application/check-health.use-case';
+import { CurrentInteger } from '../../application/current-integer.use-case';
+import { NextInteger } from '../../application/next-integer.use-case';
+import { RegisterUser } from '../../application/register-user.use-case';
+import { ResetInteger } from '../../application/reset-integer.use-case';
+import { authenticate } from './authenticate';
+import { counterValueText } from './counter-value';
+import { ErrorLogger, errorMiddleware } from './error-middleware';
+import { HttpError } from './http-error';
+import { counterDocument, JSON_API_MEDIA_TYPE, userDocument } from './json-api';
+import { readBody, readFields } from './request-body';
+
+export interface HttpDependencies {
+  readonly registerUser: RegisterUser;
+  readonly authenticate: Authenticate;
+  readonly nextInteger: NextInteger;
+  readonly currentInteger: CurrentInteger;
+  readonly resetInteger: ResetInteger;
+  readonly checkHealth: CheckHealth;
+  readonly logger: ErrorLogger;
+}
+
+export function createHttpApp(deps: HttpDependencies): Koa {
+  const router = new Router();
+  const requireKey = authenticate(deps.authenticate);
+
+  router.post('/v1/register', readBody(), async (ctx) => {
+    const { email, password } = readFields(ctx, 'users', { email: 'email', password: 'password' });
+    const { user, apiKey } = await deps.registerUser.execute({ email, password });
+    send(ctx, 201, userDocument(user, apiKey));
+  });
+
+  // GET for the original service's clients, POST for HTTP purists; never HEAD, which
+  // proxies and monitors send freely and which must not use up a number.
+  router.register('/v1/next', ['GET', 'POST'], [
+    async (ctx, next) => {
+      if (ctx.method === 'HEAD') throw methodNotAllowed('GET, POST');
+      await next();
+    },
+    requireKey,
+    async (ctx) => send(ctx, 200, counterDocument(await deps.nextInteger.execute(ctx.state.userId))),
+  ]);
+
+  router.get('/v1/current', requireKey, async (ctx) => {
+    send(ctx, 200, counterDocument(await deps.currentInteger.execute(ctx.state.userId)));
+  });
+
+  router.put('/v1/current', requireKey, readBody(), async (ctx) => {
+    const { current } = readFields(ctx, 'counters', { current: 'value' });
+    send(ctx, 200, counterDocument(await deps.resetInteger.execute(ctx.state.userId, counterValueText(current))));
+  });
+
+  router.get('/health', async (ctx) => {
+    const report = await deps.checkHealth.execute();
+    ctx.status = report.healthy ? 200 : 503;
+    ctx.body = { status: report.healthy ? 'ok' : 'unavailable', checks: { storage: report.storage } };
+  });
+
+  router.get('/health/live', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+
+  const app = new Koa();
+  app.use(async (ctx, next) => {
+    // Numbers handed out must never be served from a cache.
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    await next();
+  });
+  app.use(errorMiddleware(deps.logger));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}
+
+function send(ctx: Context, status: number, document: object): void {
+  ctx.status = status;
+  ctx.body = document;
+  ctx.type = JSON_API_MEDIA_TYPE;
+}
+
+function methodNotAllowed(allow: string): HttpError {
+  return new HttpError(405, 'method_not_allowed', 'Method not allowed', `This route accepts ${allow}.`, undefined, {
+    Allow: allow,
+  });
+}

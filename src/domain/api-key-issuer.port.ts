@@ -1,0 +1,6 @@
+import { IssuedApiKey } from './api-key';
+
+export interface ApiKeyIssuer {
+  issue(): IssuedApiKey;
+  digestOf(key: string): string;
+}

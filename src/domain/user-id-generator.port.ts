@@ -1,0 +1,5 @@
+import { UserId } from './user';
+
+export interface UserIdGenerator {
+  next(): UserId;
+}

@@ -1,0 +1,78 @@
+/** Configuration, read once from the environment and validated before anything starts. */
+export const STORAGE_KINDS = ['memory', 'mongodb'] as const;
+export type StorageKind = (typeof STORAGE_KINDS)[number];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly storage: StorageKind;
+  readonly mongodbUrl?: string;
+  readonly mongodbDb: string;
+  readonly bcryptRounds: number;
+  readonly logLevel: LogLevel;
+}
+
+/** Every variable the service reads; deployment files are checked against this list. */
+export const CONFIG_VARIABLES = ['PORT', 'HOST', 'STORAGE', 'MONGODB_URL', 'MONGODB_DB', 'BCRYPT_ROUNDS', 'LOG_LEVEL'] as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const problems: string[] = [];
+  const value = (name: (typeof CONFIG_VARIABLES)[number]) => {
+    const raw = env[name]?.trim();
+    return raw === undefined || raw === '' ? undefined : raw;
+  };
+  const integer = (name: (typeof CONFIG_VARIABLES)[number], fallback: number, min: number, max: number) => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    if (!/^[0-9]+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+  const oneOf = <T extends string>(name: (typeof CONFIG_VARIABLES)[number], allowed: readonly T[], fallback: T): T => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
+  };
+
+  const mongodbUrl = value('MONGODB_URL');
+  const storage = oneOf('STORAGE', STORAGE_KINDS, mongodbUrl ? 'mongodb' : 'memory');
+  // The URL may carry a password, so it is never echoed back.
+  if (mongodbUrl !== undefined && !/^mongodb(\+srv)?:\/\/./.test(mongodbUrl)) {
+    problems.push('MONGODB_URL must start with mongodb:// or mongodb+srv://');
+  }
+  if (storage === 'mongodb' && mongodbUrl === undefined) {
+    problems.push('MONGODB_URL is required when STORAGE is mongodb');
+  }
+  const mongodbDb = value('MONGODB_DB') ?? 'thinkific_challenge';
+  if (!/^[^/\\. "$*<>:|?]{1,63}$/.test(mongodbDb)) {
+    problems.push(`MONGODB_DB must be a MongoDB database name of 1 to 63 characters without /\\. "$*<>:|? (got "${mongodbDb}")`);
+  }
+
+  const config: Config = {
+    port: integer('PORT', 3000, 0, 65535),
+    host: value('HOST') ?? '0.0.0.0',
+    storage,
+    mongodbUrl,
+    mongodbDb,
+    bcryptRounds: integer('BCRYPT_ROUNDS', 12, 4, 15),
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

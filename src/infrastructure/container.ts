@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import { Container, interfaces } from 'inversify';
+import Koa from 'koa';
+import { Logger } from 'pino';
+import { Authenticate } from '../application/authenticate.use-case';
+import { CheckHealth } from '../application/check-health.use-case';
+import { CurrentInteger } from '../application/current-integer.use-case';
+import { NextInteger } from '../application/next-integer.use-case';
+import { RegisterUser } from '../application/register-user.use-case';
+import { ResetInteger } from '../application/reset-integer.use-case';
+import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher';
+import { NodeCryptoApiKeyIssuer } from '../adapters/crypto/node-crypto-api-key-issuer';
+import { RandomUuidUserIdGenerator } from '../adapters/crypto/random-uuid-user-id-generator';
+import { createHttpApp } from '../adapters/http/app';
+import { SystemClock } from '../adapters/system/system-clock';
+import { Config } from './config';
+import { bindStorage } from './storage';
+import { TOKENS } from './tokens';
+
+/**
+ * The composition root: the only code that knows which adapter serves which port.
+ * Classes stay free of container decorators; each binding says how to build its object.
+ */
+export interface Application {
+  readonly container: Container;
+  readonly app: Koa;
+  /** Releases the store (closes the MongoDB client). */
+  close(): Promise<void>;
+}
+
+export interface ApplicationOptions {
+  /** Lets tests swap a binding (a failing repository, a fixed clock) before anything is built. */
+  readonly customize?: (container: Container) => void;
+}
+
+export async function createApplication(config: Config, logger: Logger, options: ApplicationOptions = {}): Promise<Application> {
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.bind(TOKENS.Config).toConstantValue(config);
+  container.bind(TOKENS.Logger).toConstantValue(logger);
+  const closeStorage = await bindStorage(container, config);
+
+  container.bind(TOKENS.PasswordHasher).toDynamicValue(() => new BcryptPasswordHasher(config.bcryptRounds));
+  container.bind(TOKENS.ApiKeyIssuer).toDynamicValue(() => new NodeCryptoApiKeyIssuer());
+  container.bind(TOKENS.UserIdGenerator).toDynamicValue(() => new RandomUuidUserIdGenerator());
+  container.bind(TOKENS.Clock).toDynamicValue(() => new SystemClock());
+
+  const get = <T>(context: interfaces.Context, token: symbol) => context.container.get<T>(token);
+  container.bind(TOKENS.RegisterUser).toDynamicValue((c) =>
+    new RegisterUser(get(c, TOKENS.UserRepository), get(c, TOKENS.PasswordHasher), get(c, TOKENS.ApiKeyIssuer),
+      get(c, TOKENS.UserIdGenerator), get(c, TOKENS.Clock)));
+  container.bind(TOKENS.Authenticate).toDynamicValue((c) =>
+    new Authenticate(get(c, TOKENS.UserRepository), get(c, TOKENS.ApiKeyIssuer)));
+  container.bind(TOKENS.NextInteger).toDynamicValue((c) => new NextInteger(get(c, TOKENS.CounterRepository)));
+  container.bind(TOKENS.CurrentInteger).toDynamicValue((c) => new CurrentInteger(get(c, TOKENS.CounterRepository)));
+  container.bind(TOKENS.ResetInteger).toDynamicValue((c) => new ResetInteger(get(c, TOKENS.CounterRepository)));
+  container.bind(TOKENS.CheckHealth).toDynamicValue((c) => new CheckHealth(get(c, TOKENS.StorageHealth)));
+  container.bind(TOKENS.HttpApp).toDynamicValue((c) =>
+    createHttpApp({
+      registerUser: get(c, TOKENS.RegisterUser),
+      authenticate: get(c, TOKENS.Authenticate),
+      nextInteger: get(c, TOKENS.NextInteger),
+      currentInteger: get(c, TOKENS.CurrentInteger),
+      resetInteger: get(c, TOKENS.ResetInteger),
+      checkHealth: get(c, TOKENS.CheckHealth),
+      logger: get(c, TOKENS.Logger),
+    }));
+
+  options.customize?.(container);
+  return { container, app: container.get<Koa>(TOKENS.HttpApp), close: closeStorage };
+}

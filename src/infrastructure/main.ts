@@ -1,0 +1,42 @@
+import { ConfigError, parseConfig } from './config';
+import { createApplication } from './container';
+import { createLogger } from './logger';
+import { listen } from './server';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = parseConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.logLevel);
+  const application = await createApplication(config, logger).catch((error: unknown) => {
+    logger.fatal({ err: error, storage: config.storage }, 'could not open storage');
+    process.exit(1);
+  });
+  const running = await listen(application.app, config.port, config.host);
+  logger.info({ port: running.port, host: config.host, storage: config.storage }, 'listening');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    try {
+      await running.stop();
+      await application.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'unclean shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,186 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { Db, MongoClient, MongoNetworkError, MongoServerError } from 'mongodb';
+import sinon from 'sinon';
+import { MongoCounterRepository } from '../../src/adapters/persistence/mongodb/mongo-counter-repository';
+import { MongoStorageHealth } from '../../src/adapters/persistence/mongodb/mongo-storage-health';
+import { MongoUserRepository } from '../../src/adapters/persistence/mongodb/mongo-user-repository';
+import { EmailAlreadyRegistered, StorageUnavailable } from '../../src/domain/errors';
+import { counterRepositoryContract } from '../contracts/counter-repository.contract';
+import { userRepositoryContract } from '../contracts/user-repository.contract';
+import { aUser } from '../support/builders';
+
+const MAX = Number.MAX_SAFE_INTEGER;
+
+/** A Db whose collections are sinon stubs, to pin the exact driver calls each adapter makes. */
+function stubbedDb() {
+  const collection = {
+    findOneAndUpdate: sinon.stub(),
+    findOne: sinon.stub(),
+    updateOne: sinon.stub(),
+    insertOne: sinon.stub(),
+    createIndexes: sinon.stub().resolves([]),
+  };
+  const db = { collection: sinon.stub().returns(collection), command: sinon.stub() };
+  return { db: db as unknown as Db, collection, dbStub: db };
+}
+
+function duplicateKey(keyPattern: Record<string, number>): MongoServerError {
+  return new MongoServerError({ message: 'E11000 duplicate key error', code: 11000, keyPattern });
+}
+
+describe('MongoCounterRepository, at the driver level', () => {
+  it('uses the incremental_counter collection', () => {
+    const { db, dbStub } = stubbedDb();
+    new MongoCounterRepository(db);
+    expect(dbStub.collection.calledOnceWithExactly('incremental_counter')).to.equal(true);
+  });
+
+  it('increments with one findOneAndUpdate: $inc below the limit, upsert, returning the new document', async () => {
+    const { db, collection } = stubbedDb();
+    collection.findOneAndUpdate.resolves({ _id: 'ada', value: 13 });
+    expect(await new MongoCounterRepository(db).increment('ada', MAX)).to.equal(13);
+    expect(collection.findOneAndUpdate.callCount).to.equal(1);
+    expect(collection.findOneAndUpdate.firstCall.args).to.deep.equal([
+      { _id: 'ada', value: { $lt: MAX } },
+      { $inc: { value: 1 } },
+      { upsert: true, returnDocument: 'after' },
+    ]);
+    expect(collection.findOne.called).to.equal(false);
+    expect(collection.updateOne.called).to.equal(false);
+  });
+
+  it('on a duplicate _id retries the same update without upsert and reports the limit as null', async () => {
+    const { db, collection } = stubbedDb();
+    collection.findOneAndUpdate.onFirstCall().rejects(duplicateKey({ _id: 1 }));
+    collection.findOneAndUpdate.onSecondCall().resolves(null);
+    expect(await new MongoCounterRepository(db).increment('ada', MAX)).to.equal(null);
+    expect(collection.findOneAndUpdate.secondCall.args).to.deep.equal([
+      { _id: 'ada', value: { $lt: MAX } },
+      { $inc: { value: 1 } },
+      { returnDocument: 'after' },
+    ]);
+  });
+
+  it('on a duplicate _id from a concurrent first increment returns the retried value', async () => {
+    const { db, collection } = stubbedDb();
+    collection.findOneAndUpdate.onFirstCall().rejects(duplicateKey({ _id: 1 }));
+    collection.findOneAndUpdate.onSecondCall().resolves({ _id: 'ada', value: 2 });
+    expect(await new MongoCounterRepository(db).increment('ada', MAX)).to.equal(2);
+  });
+
+  it('reads the current value with findOne by _id, and 0 when there is no document', async () => {
+    const { db, collection } = stubbedDb();
+    collection.findOne.onFirstCall().resolves({ _id: 'ada', value: 7 });
+    collection.findOne.onSecondCall().resolves(null);
+    const counters = new MongoCounterRepository(db);
+    expect(await counters.current('ada')).to.equal(7);
+    expect(await counters.current('ada')).to.equal(0);
+    expect(collection.findOne.firstCall.args).to.deep.equal([{ _id: 'ada' }]);
+  });
+
+  it('sets with one upserting updateOne', async () => {
+    const { db, collection } = stubbedDb();
+    collection.updateOne.resolves({ acknowledged: true });
+    await new MongoCounterRepository(db).set('ada', 1000);
+    expect(collection.updateOne.firstCall.args).to.deep.equal([{ _id: 'ada' }, { $set: { value: 1000 } }, { upsert: true }]);
+  });
+
+  it('turns network failures into StorageUnavailable and lets other errors through', async () => {
+    const { db, collection } = stubbedDb();
+    const counters = new MongoCounterRepository(db);
+    collection.findOneAndUpdate.rejects(new MongoNetworkError('connection reset'));
+    expect(await counters.increment('ada', MAX).catch((e: unknown) => e)).to.be.instanceOf(StorageUnavailable);
+    const other = new MongoServerError({ message: 'not authorized', code: 13 });
+    collection.findOne.rejects(other);
+    expect(await counters.current('ada').catch((e: unknown) => e)).to.equal(other);
+  });
+});
+
+describe('MongoUserRepository, at the driver level', () => {
+  it('creates unique indexes on email and the key digest', async () => {
+    const { db, collection, dbStub } = stubbedDb();
+    await new MongoUserRepository(db).ensureIndexes();
+    expect(dbStub.collection.calledOnceWithExactly('users')).to.equal(true);
+    expect(collection.createIndexes.firstCall.args).to.deep.equal([
+      [
+        { key: { email: 1 }, name: 'email_unique', unique: true },
+        { key: { apiKeyDigest: 1 }, name: 'api_key_digest_unique', unique: true },
+      ],
+    ]);
+  });
+
+  it('inserts the user as one document keyed by its id', async () => {
+    const { db, collection } = stubbedDb();
+    collection.insertOne.resolves({ acknowledged: true });
+    const user = aUser();
+    await new MongoUserRepository(db).add(user);
+    expect(collection.insertOne.firstCall.args).to.deep.equal([
+      { _id: user.id, email: user.email, passwordHash: user.passwordHash, apiKeyDigest: user.apiKeyDigest, createdAt: user.createdAt },
+    ]);
+  });
+
+  it('maps duplicate key 11000 on email to EmailAlreadyRegistered', async () => {
+    const { db, collection } = stubbedDb();
+    collection.insertOne.rejects(duplicateKey({ email: 1 }));
+    expect(await new MongoUserRepository(db).add(aUser()).catch((e: unknown) => e)).to.be.instanceOf(EmailAlreadyRegistered);
+  });
+
+  it('does not call a duplicate key digest an email conflict', async () => {
+    const { db, collection } = stubbedDb();
+    const error = duplicateKey({ apiKeyDigest: 1 });
+    collection.insertOne.rejects(error);
+    expect(await new MongoUserRepository(db).add(aUser()).catch((e: unknown) => e)).to.equal(error);
+  });
+
+  it('looks a user up by digest only, and maps the document back', async () => {
+    const { db, collection } = stubbedDb();
+    const user = aUser();
+    collection.findOne.resolves({ _id: user.id, email: user.email, passwordHash: user.passwordHash, apiKeyDigest: user.apiKeyDigest, createdAt: user.createdAt });
+    expect(await new MongoUserRepository(db).findByApiKeyDigest(user.apiKeyDigest)).to.deep.equal(user);
+    expect(collection.findOne.firstCall.args).to.deep.equal([{ apiKeyDigest: user.apiKeyDigest }]);
+  });
+});
+
+describe('MongoStorageHealth, at the driver level', () => {
+  it('pings the server', async () => {
+    const { db, dbStub } = stubbedDb();
+    dbStub.command.resolves({ ok: 1 });
+    await new MongoStorageHealth(db).ping();
+    expect(dbStub.command.firstCall.args).to.deep.equal([{ ping: 1 }]);
+  });
+});
+
+const mongodbUrl = process.env.MONGODB_URL;
+if (!mongodbUrl) {
+  describe('MongoDB contract suites', () => {
+    it('are skipped: set MONGODB_URL to run them against a real server');
+  });
+  console.log('  [mongodb] MONGODB_URL is not set: the MongoDB contract run was skipped.');
+} else {
+  describe('MongoDB adapters against a real server', function () {
+    let client: MongoClient;
+    const databases: Db[] = [];
+    const freshDb = () => {
+      const db = client.db(`increment_test_${randomUUID().slice(0, 8)}`);
+      databases.push(db);
+      return db;
+    };
+
+    before(async () => {
+      client = await new MongoClient(mongodbUrl).connect();
+    });
+
+    after(async () => {
+      await Promise.all(databases.map((db) => db.dropDatabase()));
+      await client.close();
+    });
+
+    userRepositoryContract('mongodb', async () => {
+      const users = new MongoUserRepository(freshDb());
+      await users.ensureIndexes();
+      return users;
+    });
+    counterRepositoryContract('mongodb', async () => new MongoCounterRepository(freshDb()));
+  });
+}
