@@ -14,13 +14,18 @@ export class InMemoryUserRepository implements UserRepository {
       throw new Error('Duplicate user id or API key digest');
     }
     // Copies in and out, so nobody can change a stored user by keeping a reference.
-    this.byId.set(user.id, structuredClone(user));
+    this.byId.set(user.id, copy(user));
     this.idByEmail.set(user.email, user.id);
     this.idByDigest.set(user.apiKeyDigest, user.id);
   }
 
   async findByApiKeyDigest(digest: string): Promise<User | null> {
     const id = this.idByDigest.get(digest);
-    return id === undefined ? null : structuredClone(this.byId.get(id)!);
+    return id === undefined ? null : copy(this.byId.get(id)!);
   }
+}
+
+/** A user is flat apart from its Date, so this is a full copy (and far cheaper than structuredClone on the hot path). */
+function copy(user: User): User {
+  return { ...user, createdAt: new Date(user.createdAt) };
 }

@@ -1,0 +1,141 @@
+/**
+ * npm run bench: request rates of /v1/next on each store against a bare Koa route,
+ * all measured in one run on this machine, so the ratios are what matter.
+ * Each server runs in its own process; autocannon drives it from this one.
+ */
+import autocannon from 'autocannon';
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = 50;
+const ROOT = path.resolve(__dirname, '..', '..');
+
+interface Target {
+  readonly name: string;
+  readonly env?: Record<string, string>;
+  /** Starts the server and returns what to call. */
+  start(port: number): Promise<{ process: ChildProcess; path: string; headers: Record<string, string> }>;
+}
+
+interface Result {
+  readonly name: string;
+  readonly requestsPerSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly failures: number;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+async function spawnServer(script: string, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(ROOT, script)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('listening')) resolve();
+    });
+  });
+  child.stdout!.resume();
+  return child;
+}
+
+async function registerUser(port: number): Promise<string> {
+  const reply = await fetch(`http://127.0.0.1:${port}/v1/register`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: 'benchmark password' }),
+  });
+  if (reply.status !== 201) throw new Error(`registration failed with ${reply.status}`);
+  const document = (await reply.json()) as { data: { attributes: { apiKey: string } } };
+  return document.data.attributes.apiKey;
+}
+
+export function serviceTarget(name: string, env: Record<string, string>): Target {
+  return {
+    name,
+    env,
+    async start(port) {
+      const child = await spawnServer('dist/src/infrastructure/main.js', { PORT: String(port), HOST: '127.0.0.1', BCRYPT_ROUNDS: '4', ...env });
+      const key = await registerUser(port);
+      return { process: child, path: '/v1/next', headers: { Authorization: `Bearer ${key}` } };
+    },
+  };
+}
+
+const bareTarget: Target = {
+  name: 'bare Koa route',
+  async start(port) {
+    const child = await spawnServer('dist/bench/bare-server.js', { PORT: String(port) });
+    return { process: child, path: '/constant', headers: {} };
+  },
+};
+
+async function measure(target: Target): Promise<Result> {
+  const port = await freePort();
+  const server = await target.start(port);
+  try {
+    const options = { url: `http://127.0.0.1:${port}${server.path}`, headers: server.headers, connections: CONNECTIONS };
+    await autocannon({ ...options, duration: 2 }); // warm-up: JIT, connection pools
+    const result = await autocannon({ ...options, duration: DURATION_SECONDS });
+    return {
+      name: target.name,
+      requestsPerSecond: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      failures: result.errors + result.timeouts + result.non2xx,
+    };
+  } finally {
+    server.process.kill('SIGTERM');
+    await once(server.process, 'exit');
+  }
+}
+
+export interface Comparison {
+  readonly name: string;
+  readonly of: string;
+  readonly to: string;
+  readonly target: number;
+}
+
+export async function runBench(targets: Target[], comparisons: Comparison[]): Promise<void> {
+  console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION_SECONDS}s per target (after a 2s warm-up)\n`);
+  const results = new Map<string, Result>();
+  for (const target of [bareTarget, ...targets]) {
+    const result = await measure(target);
+    results.set(target.name, result);
+    console.log(
+      `${result.name.padEnd(28)} ${result.requestsPerSecond.toFixed(0).padStart(8)} req/s   p50 ${result.p50} ms   p99 ${result.p99} ms   failures ${result.failures}`,
+    );
+  }
+  console.log('');
+  let missed = false;
+  for (const comparison of comparisons) {
+    const ratio = results.get(comparison.of)!.requestsPerSecond / results.get(comparison.to)!.requestsPerSecond;
+    const verdict = ratio >= comparison.target ? 'ok' : 'BELOW TARGET';
+    missed ||= ratio < comparison.target;
+    console.log(`${comparison.name.padEnd(40)} ${ratio.toFixed(2)}   (target >= ${comparison.target.toFixed(2)})  ${verdict}`);
+  }
+  const failed = [...results.values()].some((result) => result.failures > 0);
+  if (failed) console.log('\nsome requests failed: the rates above are not valid');
+  process.exitCode = missed || failed ? 1 : 0;
+}
+
+if (require.main === module) {
+  void runBench(
+    [serviceTarget('/v1/next, memory', { STORAGE: 'memory' })],
+    [{ name: 'ratio /v1/next memory : bare Koa', of: '/v1/next, memory', to: 'bare Koa route', target: 0.8 }],
+  );
+}

@@ -1,0 +1,46 @@
+import { expect } from 'chai';
+import { ConfigError, parseConfig } from '../../src/infrastructure/config';
+
+describe('parseConfig', () => {
+  it('has defaults for a laptop', () => {
+    expect(parseConfig({})).to.deep.equal({
+      port: 3000,
+      host: '0.0.0.0',
+      storage: 'memory',
+      mongodbUrl: undefined,
+      mongodbDb: 'thinkific_challenge',
+      bcryptRounds: 12,
+      logLevel: 'info',
+    });
+  });
+
+  it('chooses MongoDB when MONGODB_URL is set', () => {
+    const config = parseConfig({ MONGODB_URL: 'mongodb://db:27017/?replicaSet=rs0', MONGODB_DB: 'other', PORT: '8080' });
+    expect(config).to.include({ storage: 'mongodb', mongodbUrl: 'mongodb://db:27017/?replicaSet=rs0', mongodbDb: 'other', port: 8080 });
+  });
+
+  it('reports every bad value at once', () => {
+    const error = (() => {
+      try {
+        parseConfig({ PORT: 'eighty', STORAGE: 'floppy', BCRYPT_ROUNDS: '40', LOG_LEVEL: 'loud', MONGODB_DB: 'a/b' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).to.be.instanceOf(ConfigError);
+    expect((error as ConfigError).problems).to.have.length(5);
+    expect((error as ConfigError).message).to.contain('PORT must be a whole number from 0 to 65535 (got "eighty")');
+    expect((error as ConfigError).message).to.contain('STORAGE must be one of memory, mongodb');
+  });
+
+  it('requires MONGODB_URL for STORAGE=mongodb and never echoes a URL, which may hold a password', () => {
+    expect(() => parseConfig({ STORAGE: 'mongodb' })).to.throw(ConfigError, /MONGODB_URL is required/);
+    try {
+      parseConfig({ MONGODB_URL: 'postgres://admin:s3cret@db' });
+      expect.fail('accepted a non-MongoDB URL');
+    } catch (error) {
+      expect((error as Error).message).to.contain('MONGODB_URL must start with mongodb://');
+      expect((error as Error).message).not.to.contain('s3cret');
+    }
+  });
+});
