@@ -8,4 +8,5 @@ router.get('/constant', (ctx) => {
 });
 const app = new Koa();
 app.use(router.routes());
-app.listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write('listening\n'));
+app.listen(Number(process.env.PORT), '127.0.0.1');
+process.on('SIGTERM', () => process.exit(0));

@@ -4,7 +4,7 @@
  * Each server runs in its own process; autocannon drives it from this one.
  */
 import autocannon from 'autocannon';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -12,6 +12,9 @@ import path from 'node:path';
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = 50;
 const ROOT = path.resolve(__dirname, '..', '..');
+// On a two-core machine the scheduler sometimes puts the server and the load generator on the
+// same core, which halves a rate at random. Pinning each to its own core makes runs repeatable.
+const PINNED = spawnSync('taskset', ['-cp', '0', String(process.pid)]).status === 0;
 
 interface Target {
   readonly name: string;
@@ -36,20 +39,25 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function spawnServer(script: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, script)], {
+/** Starts a server process (its logs go to /dev/null, as to a log shipper) and waits until it answers. */
+async function spawnServer(script: string, env: Record<string, string>, readyPath: string): Promise<ChildProcess> {
+  const command = PINNED ? ['taskset', '-c', '1', process.execPath] : [process.execPath];
+  const child = spawn(command[0], [...command.slice(1), path.join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('listening')) resolve();
-    });
-  });
-  child.stdout!.resume();
-  return child;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  for (;;) {
+    if (exited) throw new Error(`${script} exited before it answered`);
+    const answered = await fetch(`http://127.0.0.1:${env.PORT}${readyPath}`).then(
+      (reply) => reply.ok,
+      () => false,
+    );
+    if (answered) return child;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 async function registerUser(port: number): Promise<string> {
@@ -68,7 +76,11 @@ export function serviceTarget(name: string, env: Record<string, string>): Target
     name,
     env,
     async start(port) {
-      const child = await spawnServer('dist/src/infrastructure/main.js', { PORT: String(port), HOST: '127.0.0.1', BCRYPT_ROUNDS: '4', ...env });
+      const child = await spawnServer(
+        'dist/src/infrastructure/main.js',
+        { PORT: String(port), HOST: '127.0.0.1', BCRYPT_ROUNDS: '4', ...env },
+        '/health/live',
+      );
       const key = await registerUser(port);
       return { process: child, path: '/v1/next', headers: { Authorization: `Bearer ${key}` } };
     },
@@ -78,7 +90,7 @@ export function serviceTarget(name: string, env: Record<string, string>): Target
 const bareTarget: Target = {
   name: 'bare Koa route',
   async start(port) {
-    const child = await spawnServer('dist/bench/bare-server.js', { PORT: String(port) });
+    const child = await spawnServer('dist/bench/bare-server.js', { PORT: String(port) }, '/constant');
     return { process: child, path: '/constant', headers: {} };
   },
 };
@@ -111,7 +123,8 @@ export interface Comparison {
 }
 
 export async function runBench(targets: Target[], comparisons: Comparison[]): Promise<void> {
-  console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION_SECONDS}s per target (after a 2s warm-up)\n`);
+  console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION_SECONDS}s per target (after a 2s warm-up)`);
+  console.log(PINNED ? 'load generator pinned to CPU 0, servers to CPU 1\n' : 'taskset not found: processes are not pinned, expect noisier numbers\n');
   const results = new Map<string, Result>();
   for (const target of [bareTarget, ...targets]) {
     const result = await measure(target);
@@ -135,7 +148,13 @@ export async function runBench(targets: Target[], comparisons: Comparison[]): Pr
 
 if (require.main === module) {
   void runBench(
-    [serviceTarget('/v1/next, memory', { STORAGE: 'memory' })],
-    [{ name: 'ratio /v1/next memory : bare Koa', of: '/v1/next, memory', to: 'bare Koa route', target: 0.8 }],
+    [
+      serviceTarget('/v1/next, memory', { STORAGE: 'memory' }),
+      serviceTarget('/v1/next, memory, no request log', { STORAGE: 'memory', LOG_LEVEL: 'warn' }),
+    ],
+    [
+      { name: 'ratio /v1/next memory : bare Koa', of: '/v1/next, memory', to: 'bare Koa route', target: 0.8 },
+      { name: 'same, LOG_LEVEL=warn', of: '/v1/next, memory, no request log', to: 'bare Koa route', target: 0.8 },
+    ],
   );
 }

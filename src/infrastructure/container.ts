@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Container, interfaces } from 'inversify';
 import Koa from 'koa';
 import { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Authenticate } from '../application/authenticate.use-case';
 import { CheckHealth } from '../application/check-health.use-case';
 import { CurrentInteger } from '../application/current-integer.use-case';
@@ -12,6 +13,7 @@ import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher'
 import { NodeCryptoApiKeyIssuer } from '../adapters/crypto/node-crypto-api-key-issuer';
 import { RandomUuidUserIdGenerator } from '../adapters/crypto/random-uuid-user-id-generator';
 import { createHttpApp } from '../adapters/http/app';
+import { instrumented, storageOperationHistogram } from '../adapters/metrics/instrumented-storage';
 import { SystemClock } from '../adapters/system/system-clock';
 import { Config } from './config';
 import { bindStorage } from './storage';
@@ -37,7 +39,15 @@ export async function createApplication(config: Config, logger: Logger, options:
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(TOKENS.Config).toConstantValue(config);
   container.bind(TOKENS.Logger).toConstantValue(logger);
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  container.bind(TOKENS.Metrics).toConstantValue(metrics);
   const closeStorage = await bindStorage(container, config);
+  // Every repository, whichever adapter serves it, is timed into the storage latency histogram.
+  const storageLatency = storageOperationHistogram(metrics);
+  for (const port of [TOKENS.UserRepository, TOKENS.CounterRepository]) {
+    container.onActivation(port, (_context, adapter: object) => instrumented(adapter, config.storage, storageLatency));
+  }
 
   container.bind(TOKENS.PasswordHasher).toDynamicValue(() => new BcryptPasswordHasher(config.bcryptRounds));
   container.bind(TOKENS.ApiKeyIssuer).toDynamicValue(() => new NodeCryptoApiKeyIssuer());
@@ -63,6 +73,7 @@ export async function createApplication(config: Config, logger: Logger, options:
       resetInteger: get(c, TOKENS.ResetInteger),
       checkHealth: get(c, TOKENS.CheckHealth),
       logger: get(c, TOKENS.Logger),
+      metrics: get(c, TOKENS.Metrics),
     }));
 
   options.customize?.(container);

@@ -13,10 +13,13 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
+  const exit = (code: number) => logger.flush(() => process.exit(code));
   const application = await createApplication(config, logger).catch((error: unknown) => {
     logger.fatal({ err: error, storage: config.storage }, 'could not open storage');
-    process.exit(1);
+    exit(1);
+    return undefined;
   });
+  if (!application) return;
   const running = await listen(application.app, config.port, config.host);
   logger.info({ port: running.port, host: config.host, storage: config.storage }, 'listening');
 
@@ -29,10 +32,10 @@ async function main(): Promise<void> {
       await running.stop();
       await application.close();
       logger.info('stopped');
-      process.exit(0);
+      exit(0);
     } catch (error) {
       logger.error({ err: error }, 'unclean shutdown');
-      process.exit(1);
+      exit(1);
     }
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

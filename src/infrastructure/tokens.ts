@@ -2,6 +2,7 @@
 export const TOKENS = {
   Config: Symbol.for('Config'),
   Logger: Symbol.for('Logger'),
+  Metrics: Symbol.for('Metrics'),
   UserRepository: Symbol.for('UserRepository'),
   CounterRepository: Symbol.for('CounterRepository'),
   StorageHealth: Symbol.for('StorageHealth'),

@@ -16,8 +16,11 @@ export interface RequestOptions {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
+/** Called with every reply before it is returned, e.g. to check it against the OpenAPI document. */
+export type ReplyCheck = (reply: Reply & { method: string; path: string; contentType: string | undefined }) => void;
+
 /** A small HTTP client over node:http, so tests can send any bytes and headers they like. */
-export function request(baseUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
+export function request(baseUrl: string, method: string, path: string, options: RequestOptions = {}, check?: ReplyCheck): Promise<Reply> {
   const headers: Record<string, string> = { ...options.headers };
   let payload: string | Buffer | undefined;
   if (typeof options.body === 'string' || Buffer.isBuffer(options.body)) payload = options.body;
@@ -37,7 +40,14 @@ export function request(baseUrl: string, method: string, path: string, options: 
         } catch {
           body = undefined;
         }
-        resolve({ status: res.statusCode!, headers: res.headers, text, body });
+        const reply = { status: res.statusCode!, headers: res.headers, text, body };
+        try {
+          check?.({ ...reply, method, path, contentType: res.headers['content-type'] });
+        } catch (error) {
+          reject(error);
+          return;
+        }
+        resolve(reply);
       });
     });
     req.on('error', reject);
@@ -45,12 +55,12 @@ export function request(baseUrl: string, method: string, path: string, options: 
   });
 }
 
-export function client(baseUrl: string) {
+export function client(baseUrl: string, check?: ReplyCheck) {
   return {
-    get: (path: string, options?: RequestOptions) => request(baseUrl, 'GET', path, options),
-    post: (path: string, options?: RequestOptions) => request(baseUrl, 'POST', path, options),
-    put: (path: string, options?: RequestOptions) => request(baseUrl, 'PUT', path, options),
-    send: (method: string, path: string, options?: RequestOptions) => request(baseUrl, method, path, options),
+    get: (path: string, options?: RequestOptions) => request(baseUrl, 'GET', path, options, check),
+    post: (path: string, options?: RequestOptions) => request(baseUrl, 'POST', path, options, check),
+    put: (path: string, options?: RequestOptions) => request(baseUrl, 'PUT', path, options, check),
+    send: (method: string, path: string, options?: RequestOptions) => request(baseUrl, method, path, options, check),
   };
 }
 

@@ -6,6 +6,11 @@ import { Application, createApplication } from '../../src/infrastructure/contain
 import { listen, RunningServer } from '../../src/infrastructure/server';
 import { createLogger } from '../../src/infrastructure/logger';
 import { Client, client } from './http-client';
+import { createOpenApiValidator } from './openapi-validator';
+
+// Every reply any HTTP test receives is checked against the OpenAPI document, so the
+// document cannot drift from what the code really answers.
+const conformsToOpenApi = createOpenApiValidator();
 
 export interface TestServer {
   readonly url: string;
@@ -34,7 +39,7 @@ export async function startTestServer(
   const url = `http://127.0.0.1:${running.port}`;
   return {
     url,
-    http: client(url),
+    http: client(url, conformsToOpenApi),
     application,
     logs,
     stop: async () => {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { ApiKey, IssuedApiKey } from '../../domain/api-key';
 import { ApiKeyIssuer } from '../../domain/api-key-issuer.port';
 
@@ -15,6 +15,7 @@ export class NodeCryptoApiKeyIssuer implements ApiKeyIssuer {
   }
 
   digestOf(key: string): string {
-    return createHash('sha256').update(key).digest('hex');
+    // One-shot hash: no Hash object per call, which matters on the /v1/next path.
+    return hash('sha256', key, 'hex');
   }
 }

@@ -1,5 +1,7 @@
 import Router from '@koa/router';
 import Koa, { Context } from 'koa';
+import { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import { Authenticate } from '../../application/authenticate.use-case';
 import { CheckHealth } from '../../application/check-health.use-case';
 import { CurrentInteger } from '../../application/current-integer.use-case';
@@ -8,9 +10,11 @@ import { RegisterUser } from '../../application/register-user.use-case';
 import { ResetInteger } from '../../application/reset-integer.use-case';
 import { authenticate } from './authenticate';
 import { counterValueText } from './counter-value';
-import { ErrorLogger, errorMiddleware } from './error-middleware';
+import { docsRoutes } from './docs';
+import { errorMiddleware } from './error-middleware';
 import { HttpError } from './http-error';
 import { counterDocument, JSON_API_MEDIA_TYPE, userDocument } from './json-api';
+import { metricsEndpoint, observe } from './observe';
 import { readBody, readFields } from './request-body';
 
 export interface HttpDependencies {
@@ -20,7 +24,8 @@ export interface HttpDependencies {
   readonly currentInteger: CurrentInteger;
   readonly resetInteger: ResetInteger;
   readonly checkHealth: CheckHealth;
-  readonly logger: ErrorLogger;
+  readonly logger: Logger;
+  readonly metrics: Registry;
 }
 
 export function createHttpApp(deps: HttpDependencies): Koa {
@@ -36,12 +41,11 @@ export function createHttpApp(deps: HttpDependencies): Koa {
   // GET for the original service's clients, POST for HTTP purists; never HEAD, which
   // proxies and monitors send freely and which must not use up a number.
   router.register('/v1/next', ['GET', 'POST'], [
-    async (ctx, next) => {
-      if (ctx.method === 'HEAD') throw methodNotAllowed('GET, POST');
-      await next();
-    },
     requireKey,
-    async (ctx) => send(ctx, 200, counterDocument(await deps.nextInteger.execute(ctx.state.userId))),
+    async (ctx) => {
+      if (ctx.method === 'HEAD') throw methodNotAllowed('GET, POST');
+      send(ctx, 200, counterDocument(await deps.nextInteger.execute(ctx.state.userId)));
+    },
   ]);
 
   router.get('/v1/current', requireKey, async (ctx) => {
@@ -63,13 +67,11 @@ export function createHttpApp(deps: HttpDependencies): Koa {
     ctx.body = { status: 'ok' };
   });
 
+  router.get('/metrics', metricsEndpoint(deps.metrics));
+  docsRoutes(router);
+
   const app = new Koa();
-  app.use(async (ctx, next) => {
-    // Numbers handed out must never be served from a cache.
-    ctx.set('Cache-Control', 'no-store');
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    await next();
-  });
+  app.use(observe(deps.logger, deps.metrics));
   app.use(errorMiddleware(deps.logger));
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -36,6 +36,9 @@ const RETRY_AFTER_SECONDS = '1';
  */
 export function errorMiddleware(logger: ErrorLogger): Middleware {
   return async (ctx: Context, next: Next) => {
+    // Set first, so that error responses carry them too. Numbers must never come from a cache.
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('X-Content-Type-Options', 'nosniff');
     try {
       await next();
       // No route matched (404), or the router found the path but not the method (405, 501,
@@ -50,7 +53,7 @@ export function errorMiddleware(logger: ErrorLogger): Middleware {
     } catch (error) {
       const problem = toErrorObject(error, ctx);
       if (Number(problem.status) >= 500 && problem.code !== 'storage_unavailable') {
-        logger.error({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
+        logger.error({ err: error, reqId: ctx.state.requestId, method: ctx.method, path: ctx.path }, 'request failed');
       }
       ctx.status = Number(problem.status);
       ctx.body = { errors: [problem] };

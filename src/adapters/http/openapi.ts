@@ -1,0 +1,350 @@
+/**
+ * The OpenAPI 3.1 description of the HTTP API, served at /openapi.json. The HTTP test suite
+ * validates every response it receives against this document, so it cannot drift from the code.
+ */
+const JSON_API = 'application/vnd.api+json';
+const MAX = Number.MAX_SAFE_INTEGER;
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+function errorResponse(description: string, status: number, codes: string[]) {
+  return {
+    description: `${description} Codes: ${codes.map((code) => `\`${code}\``).join(', ')}.`,
+    content: {
+      [JSON_API]: {
+        schema: {
+          allOf: [ref('ErrorDocument')],
+          properties: {
+            errors: { items: { properties: { status: { const: String(status) }, code: { enum: codes } } } },
+          },
+        },
+      },
+    },
+  };
+}
+
+const unauthorized = {
+  ...errorResponse('No API key, an unknown one, or a malformed Authorization header or token parameter.', 401, [
+    'missing_api_key',
+    'invalid_api_key',
+    'malformed_authorization',
+    'malformed_token',
+  ]),
+  headers: { 'WWW-Authenticate': { schema: { type: 'string' }, description: 'Always `Bearer`, with `error="invalid_token"` for an unknown key.' } },
+};
+const internalError = errorResponse('Unexpected failure; the cause is logged, never sent.', 500, ['internal_error']);
+const storageUnavailable = {
+  ...errorResponse('The store cannot be reached; retry after Retry-After seconds.', 503, ['storage_unavailable']),
+  headers: { 'Retry-After': { schema: { type: 'string' } } },
+};
+const bodyErrors = {
+  '400': errorResponse('The body is not valid JSON.', 400, ['malformed_json', 'bad_request']),
+  '413': errorResponse('The body is larger than 16 KiB.', 413, ['payload_too_large']),
+  '415': errorResponse('The body is not JSON, JSON:API or a form, or not UTF-8.', 415, ['unsupported_media_type', 'unsupported_charset']),
+};
+const counterOk = { description: 'The counter.', content: { [JSON_API]: { schema: ref('CounterDocument') } } };
+const authenticated = [{ bearer: [] }, { token: [] }];
+
+function bodyOf(flat: object, document: object, formExample: string) {
+  return {
+    required: true,
+    content: {
+      [JSON_API]: { schema: document },
+      'application/json': { schema: { oneOf: [flat, document] } },
+      'application/x-www-form-urlencoded': { schema: flat, example: formExample },
+    },
+  };
+}
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Increment',
+    version: '1.0.0',
+    summary: 'Incrementing integers as a service.',
+    description:
+      'Register to get an API key; each call to /v1/next returns the next integer of your own sequence. ' +
+      `Values are integers from 0 to ${MAX} (2^53-1). Errors are JSON:API error documents with a stable code.`,
+  },
+  servers: [{ url: '/' }],
+  tags: [{ name: 'users' }, { name: 'counter' }, { name: 'operations' }, { name: 'pages' }],
+  paths: {
+    '/v1/register': {
+      post: {
+        operationId: 'register',
+        tags: ['users'],
+        summary: 'Create a user and get an API key (shown this once).',
+        requestBody: bodyOf(ref('RegisterAttributes'), ref('RegisterDocument'), 'email=ada%40example.com&password=correct+horse'),
+        responses: {
+          '201': { description: 'Registered.', content: { [JSON_API]: { schema: ref('UserDocument') } } },
+          ...bodyErrors,
+          '409': errorResponse('The email is registered already, or the JSON:API document has another type.', 409, ['email_taken', 'type_mismatch']),
+          '422': errorResponse('A field breaks a rule; source.pointer names it.', 422, ['invalid_email', 'invalid_password', 'invalid_document']),
+          '500': internalError,
+          '503': storageUnavailable,
+        },
+      },
+    },
+    '/v1/next': {
+      get: nextOperation('nextInteger'),
+      post: nextOperation('nextIntegerPost'),
+    },
+    '/v1/current': {
+      get: {
+        operationId: 'currentInteger',
+        tags: ['counter'],
+        summary: 'Read the current value; changes nothing.',
+        security: authenticated,
+        parameters: [{ $ref: '#/components/parameters/token' }],
+        responses: { '200': counterOk, '401': unauthorized, '500': internalError, '503': storageUnavailable },
+      },
+      put: {
+        operationId: 'resetInteger',
+        tags: ['counter'],
+        summary: 'Set the current value; the next call to /v1/next returns it plus one.',
+        security: authenticated,
+        parameters: [{ $ref: '#/components/parameters/token' }],
+        requestBody: bodyOf(ref('ResetAttributes'), ref('ResetDocument'), 'current=1000'),
+        responses: {
+          '200': counterOk,
+          ...bodyErrors,
+          '401': unauthorized,
+          '409': errorResponse('The JSON:API document has another type.', 409, ['type_mismatch']),
+          '422': errorResponse('current is not an integer from 0 to 2^53-1, or the document is malformed.', 422, ['invalid_counter_value', 'invalid_document']),
+          '500': internalError,
+          '503': storageUnavailable,
+        },
+      },
+    },
+    '/health': {
+      get: {
+        operationId: 'readiness',
+        tags: ['operations'],
+        summary: 'Readiness: answers 200 when the process and its store answer.',
+        responses: {
+          '200': { description: 'Ready.', content: { 'application/json': { schema: ref('Health') } } },
+          '503': { description: 'Not ready; the failing check is named.', content: { 'application/json': { schema: ref('Health') } } },
+        },
+      },
+    },
+    '/health/live': {
+      get: {
+        operationId: 'liveness',
+        tags: ['operations'],
+        summary: 'Liveness: answers 200 while the process runs. Never touches the store.',
+        responses: {
+          '200': {
+            description: 'Alive.',
+            content: { 'application/json': { schema: { type: 'object', required: ['status'], properties: { status: { const: 'ok' } } } } },
+          },
+        },
+      },
+    },
+    '/metrics': {
+      get: {
+        operationId: 'metrics',
+        tags: ['operations'],
+        summary: 'Prometheus metrics in the text exposition format.',
+        responses: { '200': { description: 'Metrics.', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      },
+    },
+    '/openapi.json': {
+      get: {
+        operationId: 'openApiDocument',
+        tags: ['operations'],
+        summary: 'This document.',
+        responses: { '200': { description: 'OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } } },
+      },
+    },
+    '/docs': {
+      get: {
+        operationId: 'docsPage',
+        tags: ['pages'],
+        summary: 'Interactive documentation of this API, served from local files.',
+        responses: { '200': { description: 'HTML page.', content: { 'text/html': { schema: { type: 'string' } } } } },
+      },
+    },
+    '/docs/{asset}': {
+      get: {
+        operationId: 'docsAsset',
+        tags: ['pages'],
+        summary: 'A script, stylesheet or icon of the documentation page.',
+        parameters: [{ name: 'asset', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': {
+            description: 'The asset.',
+            content: {
+              'text/javascript': { schema: { type: 'string' } },
+              'text/css': { schema: { type: 'string' } },
+              'image/png': { schema: { type: 'string' } },
+            },
+          },
+          '404': errorResponse('No such asset.', 404, ['not_found']),
+        },
+      },
+    },
+  },
+  components: {
+    securitySchemes: {
+      bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <key>' },
+      token: { type: 'apiKey', in: 'query', name: 'token', description: 'The original service\'s style; prefer the header.' },
+    },
+    parameters: {
+      token: { name: 'token', in: 'query', required: false, schema: { type: 'string' }, description: 'The API key, when not sent as a Bearer token.' },
+    },
+    schemas: {
+      CounterValue: { type: 'integer', minimum: 0, maximum: MAX, description: 'Never rounded: 2^53 and above are refused.' },
+      CounterDocument: {
+        type: 'object',
+        required: ['data'],
+        additionalProperties: false,
+        properties: {
+          data: {
+            type: 'object',
+            required: ['type', 'id', 'attributes'],
+            additionalProperties: false,
+            properties: {
+              type: { const: 'counters' },
+              id: { const: 'default' },
+              attributes: { type: 'object', required: ['value'], additionalProperties: false, properties: { value: ref('CounterValue') } },
+            },
+          },
+        },
+      },
+      UserDocument: {
+        type: 'object',
+        required: ['data'],
+        additionalProperties: false,
+        properties: {
+          data: {
+            type: 'object',
+            required: ['type', 'id', 'attributes'],
+            additionalProperties: false,
+            properties: {
+              type: { const: 'users' },
+              id: { type: 'string', minLength: 1 },
+              attributes: {
+                type: 'object',
+                required: ['email', 'apiKey'],
+                additionalProperties: false,
+                properties: {
+                  email: { type: 'string', format: 'email', maxLength: 254, description: 'Trimmed and lower-cased.' },
+                  apiKey: { type: 'string', pattern: '^inc_[A-Za-z0-9_-]{43}$', description: 'Shown once; store it safely.' },
+                },
+              },
+            },
+          },
+        },
+      },
+      RegisterAttributes: {
+        type: 'object',
+        required: ['email', 'password'],
+        properties: {
+          email: { type: 'string', maxLength: 254, examples: ['ada@example.com'] },
+          password: { type: 'string', description: '8 to 72 bytes of UTF-8.', examples: ['correct horse'] },
+        },
+      },
+      RegisterDocument: {
+        type: 'object',
+        required: ['data'],
+        properties: {
+          data: { type: 'object', required: ['type', 'attributes'], properties: { type: { const: 'users' }, attributes: ref('RegisterAttributes') } },
+        },
+      },
+      ResetAttributes: {
+        type: 'object',
+        required: ['current'],
+        properties: {
+          current: {
+            oneOf: [ref('CounterValue'), { type: 'string', pattern: '^[0-9]+$' }],
+            description: 'A whole number, as a number or a string of decimal digits; no fraction or exponent.',
+            examples: [1000],
+          },
+        },
+      },
+      ResetDocument: {
+        type: 'object',
+        required: ['data'],
+        properties: {
+          data: {
+            type: 'object',
+            required: ['type', 'attributes'],
+            properties: {
+              type: { const: 'counters' },
+              id: { const: 'default' },
+              attributes: { type: 'object', required: ['value'], properties: { value: ref('CounterValue') } },
+            },
+          },
+        },
+      },
+      ErrorDocument: {
+        type: 'object',
+        required: ['errors'],
+        additionalProperties: false,
+        properties: {
+          errors: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              required: ['status', 'code', 'title', 'detail'],
+              additionalProperties: false,
+              properties: {
+                status: { type: 'string', pattern: '^[45][0-9]{2}$' },
+                code: { type: 'string' },
+                title: { type: 'string' },
+                detail: { type: 'string' },
+                source: {
+                  type: 'object',
+                  additionalProperties: false,
+                  properties: { pointer: { type: 'string' }, parameter: { type: 'string' }, header: { type: 'string' } },
+                },
+              },
+            },
+          },
+        },
+      },
+      Health: {
+        type: 'object',
+        required: ['status', 'checks'],
+        properties: {
+          status: { enum: ['ok', 'unavailable'] },
+          checks: {
+            type: 'object',
+            required: ['storage'],
+            properties: {
+              storage: {
+                type: 'object',
+                required: ['adapter', 'status'],
+                properties: { adapter: { type: 'string' }, status: { enum: ['ok', 'fail'] }, error: { type: 'string' } },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+  /** Answers to requests no operation describes: unknown routes and methods. */
+  'x-unmatched-responses': {
+    '404': errorResponse('No such route.', 404, ['not_found']),
+    '405': { ...errorResponse('The route exists but not for this method; see Allow.', 405, ['method_not_allowed']), headers: { Allow: { schema: { type: 'string' } } } },
+    '501': errorResponse('The HTTP method is not supported at all.', 501, ['not_implemented']),
+  },
+} as const;
+
+function nextOperation(operationId: string) {
+  return {
+    operationId,
+    tags: ['counter'],
+    summary: 'Atomically increment and return the new value. A new user\'s first call returns 1.',
+    security: authenticated,
+    parameters: [{ $ref: '#/components/parameters/token' }],
+    responses: {
+      '200': counterOk,
+      '401': unauthorized,
+      '409': errorResponse('The counter is at 2^53-1; reset it to continue.', 409, ['sequence_exhausted']),
+      '500': internalError,
+      '503': storageUnavailable,
+    },
+  };
+}
