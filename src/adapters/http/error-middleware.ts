@@ -5,6 +5,7 @@ import { ErrorObject, JSON_API_MEDIA_TYPE } from './json-api';
 
 export interface ErrorLogger {
   error(details: object, message: string): void;
+  warn(details: object, message: string): void;
 }
 
 /** How each domain error reaches HTTP clients. A domain error missing here is a 500. */
@@ -52,9 +53,9 @@ export function errorMiddleware(logger: ErrorLogger): Middleware {
       }
     } catch (error) {
       const problem = toErrorObject(error, ctx);
-      if (Number(problem.status) >= 500 && problem.code !== 'storage_unavailable') {
-        logger.error({ err: error, reqId: ctx.state.requestId, method: ctx.method, path: ctx.path }, 'request failed');
-      }
+      const context = { err: error, reqId: ctx.state.requestId, method: ctx.method, path: ctx.path };
+      if (problem.code === 'storage_unavailable') logger.warn(context, 'storage unavailable');
+      else if (Number(problem.status) >= 500) logger.error(context, 'request failed');
       ctx.status = Number(problem.status);
       ctx.body = { errors: [problem] };
       ctx.type = JSON_API_MEDIA_TYPE;
