@@ -1,5 +1,5 @@
 /** Configuration, read once from the environment and validated before anything starts. */
-export const STORAGE_KINDS = ['memory', 'mongodb'] as const;
+export const STORAGE_KINDS = ['sqlite', 'mongodb', 'memory'] as const;
 export type StorageKind = (typeof STORAGE_KINDS)[number];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -11,12 +11,22 @@ export interface Config {
   readonly storage: StorageKind;
   readonly mongodbUrl?: string;
   readonly mongodbDb: string;
+  readonly sqlitePath: string;
   readonly bcryptRounds: number;
   readonly logLevel: LogLevel;
 }
 
 /** Every variable the service reads; deployment files are checked against this list. */
-export const CONFIG_VARIABLES = ['PORT', 'HOST', 'STORAGE', 'MONGODB_URL', 'MONGODB_DB', 'BCRYPT_ROUNDS', 'LOG_LEVEL'] as const;
+export const CONFIG_VARIABLES = [
+  'PORT',
+  'HOST',
+  'STORAGE',
+  'SQLITE_PATH',
+  'MONGODB_URL',
+  'MONGODB_DB',
+  'BCRYPT_ROUNDS',
+  'LOG_LEVEL',
+] as const;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -51,7 +61,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   };
 
   const mongodbUrl = value('MONGODB_URL');
-  const storage = oneOf('STORAGE', STORAGE_KINDS, mongodbUrl ? 'mongodb' : 'memory');
+  // Durable by default: an embedded SQLite file, unless a MongoDB server is configured.
+  const storage = oneOf('STORAGE', STORAGE_KINDS, mongodbUrl ? 'mongodb' : 'sqlite');
   // The URL may carry a password, so it is never echoed back.
   if (mongodbUrl !== undefined && !/^mongodb(\+srv)?:\/\/./.test(mongodbUrl)) {
     problems.push('MONGODB_URL must start with mongodb:// or mongodb+srv://');
@@ -70,6 +81,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     storage,
     mongodbUrl,
     mongodbDb,
+    sqlitePath: value('SQLITE_PATH') ?? './data/increment.db',
     bcryptRounds: integer('BCRYPT_ROUNDS', 12, 4, 15),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   };

@@ -6,6 +6,11 @@ import { InMemoryUserRepository } from '../adapters/persistence/in-memory/in-mem
 import { MongoCounterRepository } from '../adapters/persistence/mongodb/mongo-counter-repository';
 import { MongoStorageHealth } from '../adapters/persistence/mongodb/mongo-storage-health';
 import { MongoUserRepository } from '../adapters/persistence/mongodb/mongo-user-repository';
+import { GroupCommit } from '../adapters/persistence/sqlite/group-commit';
+import { SqliteCounterRepository } from '../adapters/persistence/sqlite/sqlite-counter-repository';
+import { openSqliteDatabase } from '../adapters/persistence/sqlite/sqlite-database';
+import { SqliteStorageHealth } from '../adapters/persistence/sqlite/sqlite-storage-health';
+import { SqliteUserRepository } from '../adapters/persistence/sqlite/sqlite-user-repository';
 import { Config } from './config';
 import { TOKENS } from './tokens';
 
@@ -17,6 +22,17 @@ export async function bindStorage(container: Container, config: Config): Promise
       container.bind(TOKENS.CounterRepository).toConstantValue(new InMemoryCounterRepository());
       container.bind(TOKENS.StorageHealth).toConstantValue(new InMemoryStorageHealth());
       return async () => {};
+    case 'sqlite': {
+      const db = openSqliteDatabase(config.sqlitePath);
+      // One connection and one write queue per process, shared by both repositories.
+      const writes = new GroupCommit(db);
+      container.bind(TOKENS.UserRepository).toConstantValue(new SqliteUserRepository(db, writes));
+      container.bind(TOKENS.CounterRepository).toConstantValue(new SqliteCounterRepository(db, writes));
+      container.bind(TOKENS.StorageHealth).toConstantValue(new SqliteStorageHealth(db));
+      return async () => {
+        db.close();
+      };
+    }
     case 'mongodb': {
       // One client per process: it owns the connection pool every repository shares.
       const client = new MongoClient(config.mongodbUrl!, { appName: 'increment', serverSelectionTimeoutMS: 5000 });

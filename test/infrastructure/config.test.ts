@@ -2,13 +2,14 @@ import { expect } from 'chai';
 import { ConfigError, parseConfig } from '../../src/infrastructure/config';
 
 describe('parseConfig', () => {
-  it('has defaults for a laptop', () => {
+  it('has defaults for a laptop: durable SQLite storage in ./data', () => {
     expect(parseConfig({})).to.deep.equal({
       port: 3000,
       host: '0.0.0.0',
-      storage: 'memory',
+      storage: 'sqlite',
       mongodbUrl: undefined,
       mongodbDb: 'thinkific_challenge',
+      sqlitePath: './data/increment.db',
       bcryptRounds: 12,
       logLevel: 'info',
     });
@@ -30,7 +31,7 @@ describe('parseConfig', () => {
     expect(error).to.be.instanceOf(ConfigError);
     expect((error as ConfigError).problems).to.have.length(5);
     expect((error as ConfigError).message).to.contain('PORT must be a whole number from 0 to 65535 (got "eighty")');
-    expect((error as ConfigError).message).to.contain('STORAGE must be one of memory, mongodb');
+    expect((error as ConfigError).message).to.contain('STORAGE must be one of sqlite, mongodb, memory');
   });
 
   it('requires MONGODB_URL for STORAGE=mongodb and never echoes a URL, which may hold a password', () => {

@@ -1,0 +1,47 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { SqliteStartupError } from './sqlite-errors';
+import { migrate } from './sqlite-schema';
+
+/** How long a write waits for another process's lock before the request is answered 503. */
+export const BUSY_TIMEOUT_MS = 2000;
+
+/**
+ * Opens (creating if needed) the database file, sets it up for durability and brings its
+ * schema up to date. Every failure says plainly what is wrong with the file or its folder.
+ */
+export function openSqliteDatabase(file: string): Database.Database {
+  const folder = path.dirname(path.resolve(file));
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    throw new SqliteStartupError(`SQLITE_PATH: cannot create the folder ${folder}: ${(error as Error).message}`, { cause: error });
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  } catch (error) {
+    throw new SqliteStartupError(`SQLITE_PATH: cannot open ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    // WAL lets readers and one writer work side by side, also across processes; with
+    // synchronous=FULL every commit is fsynced before it returns, so a number that left
+    // the service survives kill -9 and power loss.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    // After a checkpoint, cut the WAL file back so it cannot grow without bound.
+    db.pragma(`journal_size_limit = ${4 * 1024 * 1024}`);
+    migrate(db);
+    return db;
+  } catch (error) {
+    db.close();
+    if (error instanceof SqliteStartupError) throw error;
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB') throw new SqliteStartupError(`SQLITE_PATH: ${file} is not a SQLite database`, { cause: error });
+    if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN') {
+      throw new SqliteStartupError(`SQLITE_PATH: ${file} cannot be written: ${(error as Error).message}`, { cause: error });
+    }
+    throw new SqliteStartupError(`SQLITE_PATH: cannot use ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}

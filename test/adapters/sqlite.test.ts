@@ -1,0 +1,141 @@
+import { expect } from 'chai';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { GroupCommit } from '../../src/adapters/persistence/sqlite/group-commit';
+import { SqliteCounterRepository } from '../../src/adapters/persistence/sqlite/sqlite-counter-repository';
+import { openSqliteDatabase } from '../../src/adapters/persistence/sqlite/sqlite-database';
+import { SqliteStartupError } from '../../src/adapters/persistence/sqlite/sqlite-errors';
+import { SCHEMA_VERSION } from '../../src/adapters/persistence/sqlite/sqlite-schema';
+import { SqliteUserRepository } from '../../src/adapters/persistence/sqlite/sqlite-user-repository';
+import { StorageUnavailable } from '../../src/domain/errors';
+import { counterRepositoryContract } from '../contracts/counter-repository.contract';
+import { userRepositoryContract } from '../contracts/user-repository.contract';
+import { aUser } from '../support/builders';
+
+const MAX = Number.MAX_SAFE_INTEGER;
+const folders: string[] = [];
+const open: Database.Database[] = [];
+
+function freshFile(): string {
+  const folder = mkdtempSync(path.join(tmpdir(), 'increment-sqlite-'));
+  folders.push(folder);
+  return path.join(folder, 'increment.db');
+}
+
+function openDatabase(file = freshFile()): Database.Database {
+  const db = openSqliteDatabase(file);
+  open.push(db);
+  return db;
+}
+
+after(() => {
+  for (const db of open) if (db.open) db.close();
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+userRepositoryContract('sqlite', async () => {
+  const db = openDatabase();
+  return new SqliteUserRepository(db, new GroupCommit(db));
+});
+counterRepositoryContract('sqlite', async () => {
+  const db = openDatabase();
+  return new SqliteCounterRepository(db, new GroupCommit(db));
+});
+
+describe('SQLite storage', () => {
+  it('keeps users and counters when the file is closed and opened again', async () => {
+    const file = freshFile();
+    let db = openSqliteDatabase(file);
+    const user = aUser();
+    await new SqliteUserRepository(db, new GroupCommit(db)).add(user);
+    await new SqliteCounterRepository(db, new GroupCommit(db)).set(user.id, 41);
+    db.close();
+    db = openDatabase(file);
+    expect(await new SqliteUserRepository(db, new GroupCommit(db)).findByApiKeyDigest(user.apiKeyDigest)).to.deep.equal(user);
+    expect(await new SqliteCounterRepository(db, new GroupCommit(db)).increment(user.id, MAX)).to.equal(42);
+  });
+
+  it('runs in WAL mode with synchronous=FULL, and records the schema version', () => {
+    const db = openDatabase();
+    expect(db.pragma('journal_mode', { simple: true })).to.equal('wal');
+    expect(db.pragma('synchronous', { simple: true })).to.equal(2); // FULL
+    expect(db.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
+  });
+
+  it('migrates idempotently: opening a file twice changes nothing', () => {
+    const file = freshFile();
+    openSqliteDatabase(file).close();
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
+    expect(tables).to.deep.equal([{ name: 'incremental_counter' }, { name: 'users' }]);
+  });
+
+  it('refuses a schema newer than the code, a file that is not SQLite, and a folder it cannot create', () => {
+    const newer = freshFile();
+    const db = openSqliteDatabase(newer);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => openSqliteDatabase(newer)).to.throw(SqliteStartupError, /newer than this build/);
+
+    const notSqlite = freshFile();
+    writeFileSync(notSqlite, 'this is a text file, not a database '.repeat(200));
+    expect(() => openSqliteDatabase(notSqlite)).to.throw(SqliteStartupError, /is not a SQLite database/);
+
+    const aFile = freshFile();
+    writeFileSync(aFile, '');
+    expect(() => openSqliteDatabase(path.join(aFile, 'sub', 'x.db'))).to.throw(SqliteStartupError, /cannot create the folder/);
+  });
+
+  it('commits concurrent increments together: fewer groups than writes, each caller its own number', async () => {
+    const db = openDatabase();
+    const writes = new GroupCommit(db);
+    const counters = new SqliteCounterRepository(db, writes);
+    const values = await Promise.all(Array.from({ length: 100 }, () => counters.increment('ada', MAX)));
+    expect([...values].sort((a, b) => a! - b!)).to.deep.equal(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(writes.stats.writes).to.equal(100);
+    expect(writes.stats.groups).to.equal(1);
+  });
+
+  it('commits a lone increment at once, in a group of its own', async () => {
+    const db = openDatabase();
+    const writes = new GroupCommit(db);
+    const counters = new SqliteCounterRepository(db, writes);
+    expect(await counters.increment('ada', MAX)).to.equal(1);
+    expect(await counters.increment('ada', MAX)).to.equal(2);
+    expect(writes.stats).to.deep.equal({ groups: 2, writes: 2 });
+  });
+
+  it('reports StorageUnavailable, and hands out nothing, when another process holds the write lock too long', async () => {
+    const file = freshFile();
+    const db = openDatabase(file);
+    const counters = new SqliteCounterRepository(db, new GroupCommit(db));
+    db.pragma('busy_timeout = 50');
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      expect(await counters.increment('ada', MAX).catch((e: unknown) => e)).to.be.instanceOf(StorageUnavailable);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(await counters.current('ada')).to.equal(0);
+    expect(await counters.increment('ada', MAX)).to.equal(1);
+  });
+
+  it('keeps the WAL bounded over 50 000 increments', async function () {
+    this.timeout(120_000);
+    const file = freshFile();
+    const db = openDatabase(file);
+    const counters = new SqliteCounterRepository(db, new GroupCommit(db));
+    for (let round = 0; round < 500; round += 1) {
+      await Promise.all(Array.from({ length: 100 }, () => counters.increment('ada', MAX)));
+    }
+    expect(await counters.current('ada')).to.equal(50_000);
+    const walBytes = statSync(`${file}-wal`).size;
+    expect(walBytes).to.be.below(8 * 1024 * 1024);
+    expect(statSync(file).size).to.be.below(1024 * 1024);
+  });
+});

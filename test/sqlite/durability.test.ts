@@ -1,0 +1,140 @@
+import { expect } from 'chai';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SCHEMA_VERSION } from '../../src/adapters/persistence/sqlite/sqlite-schema';
+import { boundedAgent, ServiceProcess, startMain, startService } from '../support/processes';
+
+/** GET /v1/next through a given agent; resolves with the value, or null for any failure. */
+function next(url: string, key: string, agent: http.Agent): Promise<number | null> {
+  return new Promise((resolve) => {
+    const req = http.get(`${url}/v1/next`, { agent, headers: { Authorization: `Bearer ${key}` } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk));
+      res.on('end', () => resolve(res.statusCode === 200 ? JSON.parse(text).data.attributes.value : null));
+      res.on('error', () => resolve(null));
+    });
+    req.on('error', () => resolve(null));
+  });
+}
+
+async function register(url: string): Promise<string> {
+  const reply = await fetch(`${url}/v1/register`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: 'durable@example.com', password: 'correct horse' }),
+  });
+  return ((await reply.json()) as { data: { attributes: { apiKey: string } } }).data.attributes.apiKey;
+}
+
+async function current(url: string, key: string): Promise<number> {
+  const reply = await fetch(`${url}/v1/current`, { headers: { Authorization: `Bearer ${key}` } });
+  return ((await reply.json()) as { data: { attributes: { value: number } } }).data.attributes.value;
+}
+
+describe('SQLite durability, with real server processes', function () {
+  this.timeout(120_000);
+  let folder: string;
+  let file: string;
+  const services: ServiceProcess[] = [];
+
+  beforeEach(() => {
+    folder = mkdtempSync(path.join(tmpdir(), 'increment-durability-'));
+    file = path.join(folder, 'data', 'increment.db');
+  });
+
+  afterEach(async () => {
+    for (const service of services.splice(0)) {
+      if (service.child.exitCode === null && service.child.signalCode === null) {
+        service.child.kill('SIGKILL');
+        await service.exited();
+      }
+    }
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  const start = async () => {
+    const service = await startService({ STORAGE: 'sqlite', SQLITE_PATH: file });
+    services.push(service);
+    return service;
+  };
+
+  it('three processes on one file hand out exactly 1..3000 to 3000 concurrent calls', async () => {
+    const [a, b, c] = [await start(), await start(), await start()];
+    const key = await register(a.url);
+    const agents = [boundedAgent(), boundedAgent(), boundedAgent()];
+    const targets = [a, b, c];
+    const values = await Promise.all(Array.from({ length: 3000 }, (_, i) => next(targets[i % 3].url, key, agents[i % 3])));
+    agents.forEach((agent) => agent.destroy());
+    expect(values.filter((value) => value === null), 'failed calls').to.have.length(0);
+    expect([...values].sort((x, y) => x! - y!)).to.deep.equal(Array.from({ length: 3000 }, (_, i) => i + 1));
+    expect(await current(b.url, key)).to.equal(3000);
+  });
+
+  it('after kill -9 mid-load, no number any client received is handed out again', async () => {
+    const first = await start();
+    const key = await register(first.url);
+    const agent = boundedAgent();
+    const received: number[] = [];
+    let stop = false;
+    const clients = Array.from({ length: 20 }, async () => {
+      while (!stop) {
+        const value = await next(first.url, key, agent);
+        if (value === null) return;
+        received.push(value);
+      }
+    });
+    while (received.length < 500) await new Promise((resolve) => setTimeout(resolve, 10));
+    first.child.kill('SIGKILL');
+    await first.exited();
+    stop = true;
+    await Promise.all(clients);
+    agent.destroy();
+
+    const restarted = await start();
+    const afterRestart = await current(restarted.url, key);
+    expect(received.length).to.be.greaterThan(500);
+    expect(new Set(received).size, 'no duplicates before the crash').to.equal(received.length);
+    expect(Math.max(...received)).to.be.at.most(afterRestart);
+    const later = await Promise.all(Array.from({ length: 50 }, () => next(restarted.url, key, http.globalAgent)));
+    const seen = new Set(received);
+    for (const value of later) {
+      expect(value).to.be.a('number');
+      expect(seen.has(value!), `${value} was handed out twice`).to.equal(false);
+    }
+  });
+
+  describe('bad start-up cases exit non-zero with a clear message', () => {
+    const expectRefusal = async (sqlitePath: string, message: RegExp) => {
+      const service = startMain({ STORAGE: 'sqlite', SQLITE_PATH: sqlitePath, PORT: '0', HOST: '127.0.0.1' });
+      expect(await service.exited()).to.equal(1);
+      expect(service.output()).to.match(message);
+    };
+
+    it('a folder that cannot be created', async () => {
+      const aFile = path.join(folder, 'plain-file');
+      writeFileSync(aFile, '');
+      await expectRefusal(path.join(aFile, 'increment.db'), /cannot create the folder/);
+    });
+
+    it('a file that is not a SQLite database', async () => {
+      const notSqlite = path.join(folder, 'notes.txt');
+      writeFileSync(notSqlite, 'not a database '.repeat(500));
+      await expectRefusal(notSqlite, /is not a SQLite database/);
+    });
+
+    it('a schema newer than the code', async () => {
+      const newer = path.join(folder, 'newer.db');
+      const db = new Database(newer);
+      db.pragma(`user_version = ${SCHEMA_VERSION + 5}`);
+      db.close();
+      await expectRefusal(newer, /newer than this build knows/);
+    });
+
+    it('a file that cannot be written', async function () {
+      if (process.getuid?.() === 0) this.skip(); // root writes through file permissions
+    });
+  });
+});

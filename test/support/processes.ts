@@ -1,0 +1,51 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+export const MAIN = path.resolve(__dirname, '..', '..', 'src', 'infrastructure', 'main.js');
+
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+export interface ServiceProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  output(): string;
+  /** Resolves with the exit code. */
+  exited(): Promise<number | null>;
+}
+
+/** Runs the real entry point, `node dist/src/infrastructure/main.js`, with only the given environment. */
+export function startMain(env: Record<string, string>): ServiceProcess {
+  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exit = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, url: `http://127.0.0.1:${env.PORT}`, output: () => output, exited: () => exit };
+}
+
+/** Starts the service on a free port and waits until it has said it is listening. */
+export async function startService(env: Record<string, string>): Promise<ServiceProcess> {
+  const port = await freePort();
+  const service = startMain({ HOST: '127.0.0.1', PORT: String(port), BCRYPT_ROUNDS: '4', ...env });
+  let exited = false;
+  void service.exited().then(() => (exited = true));
+  await waitFor(() => exited || service.output().includes('"listening"'));
+  if (exited) throw new Error(`the service did not start:\n${service.output()}`);
+  return service;
+}
+
+export async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** Keep-alive agent with a bounded pool, for load from tests. */
+export const boundedAgent = () => new http.Agent({ keepAlive: true, maxSockets: 50 });
