@@ -6,6 +6,7 @@
 import autocannon from 'autocannon';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -146,15 +147,28 @@ export async function runBench(targets: Target[], comparisons: Comparison[]): Pr
   process.exitCode = missed || failed ? 1 : 0;
 }
 
+/**
+ * A fresh database file under ./data, on the project's disk (/tmp may be a tmpfs, where fsync
+ * costs nothing), removed when the run ends.
+ */
+function benchDatabase(): string {
+  mkdirSync(path.join(ROOT, 'data'), { recursive: true });
+  const folder = mkdtempSync(path.join(ROOT, 'data', 'bench-'));
+  process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
+  return path.join(folder, 'increment.db');
+}
+
 if (require.main === module) {
   void runBench(
     [
       serviceTarget('/v1/next, memory', { STORAGE: 'memory' }),
       serviceTarget('/v1/next, memory, no request log', { STORAGE: 'memory', LOG_LEVEL: 'warn' }),
+      serviceTarget('/v1/next, sqlite', { STORAGE: 'sqlite', SQLITE_PATH: benchDatabase() }),
     ],
     [
       { name: 'ratio /v1/next memory : bare Koa', of: '/v1/next, memory', to: 'bare Koa route', target: 0.8 },
       { name: 'same, LOG_LEVEL=warn', of: '/v1/next, memory, no request log', to: 'bare Koa route', target: 0.8 },
+      { name: 'ratio /v1/next sqlite : memory', of: '/v1/next, sqlite', to: '/v1/next, memory', target: 0.5 },
     ],
   );
 }

@@ -10,7 +10,7 @@ describe('the service process (dist/src/infrastructure/main.js)', () => {
     expect(service.output()).to.contain('STORAGE must be one of');
   });
 
-  it('on SIGTERM finishes the request in flight, then exits 0', async () => {
+  it('on SIGTERM finishes the request in flight, closes its keep-alive connection, then exits 0', async () => {
     // A high bcrypt cost keeps the registration in flight long enough to signal during it.
     const service = await startService({ STORAGE: 'memory', BCRYPT_ROUNDS: '14' });
     const inFlight = request(service.url, 'POST', '/v1/register', { body: { email: 'late@example.com', password: 'correct horse' } });
@@ -18,6 +18,8 @@ describe('the service process (dist/src/infrastructure/main.js)', () => {
     service.child.kill('SIGTERM');
     const reply = await inFlight;
     expect(reply.status).to.equal(201);
+    // Without this the idle keep-alive connection would hold the process until the grace period ends.
+    expect(reply.headers.connection).to.equal('close');
     expect(await service.exited()).to.equal(0);
     expect(service.output()).to.contain('shutting down');
     expect(service.output()).not.to.contain(reply.body.data.attributes.apiKey);
