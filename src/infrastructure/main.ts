@@ -15,12 +15,18 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const exit = (code: number) => logger.flush(() => process.exit(code));
   const application = await createApplication(config, logger).catch((error: unknown) => {
-    logger.fatal({ err: error, storage: config.storage }, 'could not open storage');
+    // The cause goes into the message itself, so an operator reads what is wrong at a glance.
+    logger.fatal({ err: error, storage: config.storage }, `could not open storage: ${(error as Error).message}`);
     exit(1);
     return undefined;
   });
   if (!application) return;
-  const running = await listen(application.app, config.port, config.host);
+  const running = await listen(application.app, config.port, config.host).catch((error: unknown) => {
+    logger.fatal({ err: error }, `could not listen on ${config.host}:${config.port}: ${(error as Error).message}`);
+    void application.close().finally(() => exit(1));
+    return undefined;
+  });
+  if (!running) return;
   logger.info({ port: running.port, host: config.host, storage: config.storage }, 'listening');
 
   let stopping = false;

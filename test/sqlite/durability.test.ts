@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -107,8 +107,11 @@ describe('SQLite durability, with real server processes', function () {
   });
 
   describe('bad start-up cases exit non-zero with a clear message', () => {
-    const expectRefusal = async (sqlitePath: string, message: RegExp) => {
-      const service = startMain({ STORAGE: 'sqlite', SQLITE_PATH: sqlitePath, PORT: '0', HOST: '127.0.0.1' });
+    // Root writes through file permissions, so as root the service runs as nobody to meet them.
+    const unprivileged = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    beforeEach(() => chmodSync(folder, 0o755)); // mkdtemp makes it private to its owner
+    const expectRefusal = async (sqlitePath: string, message: RegExp, user = {}) => {
+      const service = startMain({ STORAGE: 'sqlite', SQLITE_PATH: sqlitePath, PORT: '0', HOST: '127.0.0.1' }, user);
       expect(await service.exited()).to.equal(1);
       expect(service.output()).to.match(message);
     };
@@ -133,8 +136,20 @@ describe('SQLite durability, with real server processes', function () {
       await expectRefusal(newer, /newer than this build knows/);
     });
 
-    it('a file that cannot be written', async function () {
-      if (process.getuid?.() === 0) this.skip(); // root writes through file permissions
+    it('a database file that cannot be written', async () => {
+      const readOnly = path.join(folder, 'read-only');
+      mkdirSync(readOnly);
+      const file = path.join(readOnly, 'increment.db');
+      new Database(file).close();
+      chmodSync(file, 0o444);
+      chmodSync(readOnly, 0o555);
+      await expectRefusal(file, /cannot be written/, unprivileged);
+    });
+
+    it('a folder in which the file cannot be created', async () => {
+      const readOnly = path.join(folder, 'read-only');
+      mkdirSync(readOnly, { mode: 0o555 });
+      await expectRefusal(path.join(readOnly, 'increment.db'), /the folder .* cannot be written/, unprivileged);
     });
   });
 });

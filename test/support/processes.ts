@@ -22,9 +22,12 @@ export interface ServiceProcess {
   exited(): Promise<number | null>;
 }
 
-/** Runs the real entry point, `node dist/src/infrastructure/main.js`, with only the given environment. */
-export function startMain(env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs the real entry point, `node dist/src/infrastructure/main.js`, with only the given environment,
+ * optionally as another user (`uid`/`gid`, when the tests run as root).
+ */
+export function startMain(env: Record<string, string>, user: { uid?: number; gid?: number } = {}): ServiceProcess {
+  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...user });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { SqliteStartupError } from './sqlite-errors';
 import { migrate } from './sqlite-schema';
@@ -17,6 +17,12 @@ export function openSqliteDatabase(file: string): Database.Database {
     mkdirSync(folder, { recursive: true });
   } catch (error) {
     throw new SqliteStartupError(`SQLITE_PATH: cannot create the folder ${folder}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    // The WAL and its index are files beside the database, so the folder itself must be writable.
+    accessSync(folder, constants.W_OK);
+  } catch (error) {
+    throw new SqliteStartupError(`SQLITE_PATH: the folder ${folder} cannot be written: ${(error as Error).message}`, { cause: error });
   }
   let db: Database.Database;
   try {
