@@ -9,7 +9,7 @@ import { openSqliteDatabase } from '../../src/adapters/persistence/sqlite/sqlite
 import { SqliteStartupError } from '../../src/adapters/persistence/sqlite/sqlite-errors';
 import { SCHEMA_VERSION } from '../../src/adapters/persistence/sqlite/sqlite-schema';
 import { SqliteUserRepository } from '../../src/adapters/persistence/sqlite/sqlite-user-repository';
-import { StorageUnavailable } from '../../src/domain/errors';
+import { EmailAlreadyRegistered, StorageUnavailable } from '../../src/domain/errors';
 import { counterRepositoryContract } from '../contracts/counter-repository.contract';
 import { userRepositoryContract } from '../contracts/user-repository.contract';
 import { aUser } from '../support/builders';
@@ -97,6 +97,41 @@ describe('SQLite storage', () => {
     expect([...values].sort((a, b) => a! - b!)).to.deep.equal(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(writes.stats.writes).to.equal(100);
     expect(writes.stats.groups).to.equal(1);
+  });
+
+  it('keeps the rest of a group when one write breaks a constraint', async () => {
+    const db = openDatabase();
+    const writes = new GroupCommit(db);
+    const users = new SqliteUserRepository(db, writes);
+    const counters = new SqliteCounterRepository(db, writes);
+    const taken = aUser({ email: 'taken@example.com' });
+    await users.add(taken);
+    const outcomes = await Promise.allSettled([
+      counters.increment('ada', MAX),
+      users.add(aUser({ email: 'taken@example.com' })),
+      counters.increment('ada', MAX),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).to.be.instanceOf(EmailAlreadyRegistered);
+    expect(await counters.current('ada')).to.equal(2);
+  });
+
+  it('fails the whole group, and stores none of it, when SQLite rolls the transaction back midway', async () => {
+    const db = openDatabase();
+    const writes = new GroupCommit(db);
+    const users = new SqliteUserRepository(db, writes);
+    const counters = new SqliteCounterRepository(db, writes);
+    // What a full disk or an I/O error does to a transaction, made reproducible with a trigger.
+    db.exec(`CREATE TEMP TRIGGER roll_back BEFORE INSERT ON users WHEN NEW.email = 'rollback@example.com'
+             BEGIN SELECT RAISE(ROLLBACK, 'simulated failure'); END`);
+    const outcomes = await Promise.allSettled([
+      counters.increment('ada', MAX),
+      users.add(aUser({ email: 'rollback@example.com' })),
+      counters.increment('ada', MAX),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).to.deep.equal(['rejected', 'rejected', 'rejected']);
+    expect(await counters.current('ada')).to.equal(0);
+    expect(db.inTransaction).to.equal(false);
   });
 
   it('commits a lone increment at once, in a group of its own', async () => {

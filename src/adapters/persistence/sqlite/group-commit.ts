@@ -45,10 +45,14 @@ export class GroupCommit {
     }
     try {
       for (const pending of group) {
-        // A failing statement is rolled back on its own; the rest of the group stands.
+        // A failing statement (a unique violation) is rolled back on its own and the rest of the
+        // group stands. But some errors (disk full, I/O) make SQLite roll back the whole
+        // transaction; the statements after it would then commit one by one, outside the group,
+        // while their callers are told they failed. So nothing of the group may stand.
         try {
           results.push({ ok: true, value: pending.run() });
         } catch (error) {
+          if (!this.db.inTransaction) throw error;
           results.push({ ok: false, error });
         }
       }
