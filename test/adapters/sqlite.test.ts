@@ -165,12 +165,15 @@ describe('SQLite storage', () => {
     const file = freshFile();
     const db = openDatabase(file);
     const counters = new SqliteCounterRepository(db, new GroupCommit(db));
-    for (let round = 0; round < 500; round += 1) {
-      await Promise.all(Array.from({ length: 100 }, () => counters.increment('ada', MAX)));
+    // Small groups mean many commits: 5 000 of them, one WAL frame or more each, about 20 MB of
+    // WAL if nothing checkpointed it (measured with wal_autocheckpoint=0). Reads run alongside,
+    // as they do under real load.
+    for (let round = 0; round < 5_000; round += 1) {
+      await Promise.all([...Array.from({ length: 10 }, () => counters.increment('ada', MAX)), counters.current('ada')]);
     }
     expect(await counters.current('ada')).to.equal(50_000);
     const walBytes = statSync(`${file}-wal`).size;
-    expect(walBytes).to.be.below(8 * 1024 * 1024);
+    expect(walBytes).to.be.below(6 * 1024 * 1024);
     expect(statSync(file).size).to.be.below(1024 * 1024);
   });
 });
