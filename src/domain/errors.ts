@@ -33,6 +33,7 @@ export class InvalidCounterValue extends InvalidInput {
 
 export class EmailAlreadyRegistered extends DomainError {
   readonly code = 'email_taken';
+  readonly field = 'email';
 
   constructor() {
     super('This email address is already registered.');

@@ -53,6 +53,41 @@ describe('HTTP protocol errors', () => {
     }
   });
 
+  it('answers 415 for an unknown Content-Encoding and 400 for a body that is not what its encoding says, changing nothing', async () => {
+    await server.http.put('/v1/current', { headers: bearer(key), body: { current: 3 } });
+    const unknown = await server.http.put('/v1/current', {
+      headers: { ...bearer(key), 'Content-Type': 'application/json', 'Content-Encoding': 'zzz' },
+      body: '{"current":7}',
+    });
+    expect(unknown.status).to.equal(415);
+    expect(errorOf(unknown)).to.deep.include({ code: 'unsupported_encoding', source: { header: 'Content-Encoding' } });
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const notCompressed = await server.http.put('/v1/current', {
+        headers: { ...bearer(key), 'Content-Type': 'application/json', 'Content-Encoding': encoding },
+        body: '{"current":7}',
+      });
+      expect(notCompressed.status, encoding).to.equal(400);
+      expect(errorOf(notCompressed), encoding).to.deep.include({ code: 'malformed_body', source: { header: 'Content-Encoding' } });
+    }
+    const current = await server.http.get('/v1/current', { headers: bearer(key) });
+    expect(current.body.data.attributes.value).to.equal(3);
+    expect(JSON.stringify(server.logs)).not.to.contain('request failed');
+  });
+
+  it('reads an optional POST /v1/next body like any other: a bad one uses up no number', async () => {
+    await server.http.put('/v1/current', { headers: bearer(key), body: { current: 3 } });
+    const xml = await server.http.post('/v1/next', { headers: { ...bearer(key), 'Content-Type': 'application/xml' }, body: '<next/>' });
+    expect(xml.status).to.equal(415);
+    const big = await server.http.post('/v1/next', { headers: bearer(key), body: { padding: 'x'.repeat(17 * 1024) } });
+    expect(big.status).to.equal(413);
+    const current = await server.http.get('/v1/current', { headers: bearer(key) });
+    expect(current.body.data.attributes.value).to.equal(3);
+    const empty = await server.http.post('/v1/next', { headers: bearer(key) });
+    expect(empty.body.data.attributes.value).to.equal(4);
+    const emptyJson = await server.http.post('/v1/next', { headers: bearer(key), body: {} });
+    expect(emptyJson.body.data.attributes.value).to.equal(5);
+  });
+
   it('answers 415 for an unsupported charset', async () => {
     const reply = await server.http.post('/v1/register', {
       headers: { 'Content-Type': 'application/json; charset=klingon' },
@@ -82,6 +117,23 @@ describe('HTTP protocol errors', () => {
     const register = await server.http.get('/v1/register');
     expect(register.status).to.equal(405);
     expect(register.headers.allow).to.equal('POST');
+  });
+
+  it('answers 405 with Allow, not a server error, for methods no route takes', async () => {
+    const reply = await server.http.send('PROPFIND', '/v1/current', { headers: bearer(key) });
+    expect(reply.status).to.equal(405);
+    expect(reply.headers.allow).to.equal('HEAD, GET, PUT');
+  });
+
+  it('never offers HEAD for /v1/next, whose GET uses up a number', async () => {
+    for (const method of ['DELETE', 'PATCH', 'PROPFIND', 'HEAD']) {
+      const reply = await server.http.send(method, '/v1/next', { headers: bearer(key) });
+      expect(reply.status, method).to.equal(405);
+      expect(reply.headers.allow, method).to.equal('GET, POST');
+    }
+    const options = await server.http.send('OPTIONS', '/v1/next');
+    expect(options.status).to.equal(200);
+    expect(options.headers.allow).to.equal('GET, POST');
   });
 });
 

@@ -55,7 +55,7 @@ describe('POST /v1/register', () => {
     expect((await register({ email: 'grace@example.com', password: PASSWORD })).status).to.equal(201);
     const again = await register({ email: ' GRACE@example.com ', password: PASSWORD });
     expect(again.status).to.equal(409);
-    expect(again.body.errors[0]).to.include({ status: '409', code: 'email_taken' });
+    expect(again.body.errors[0]).to.deep.include({ status: '409', code: 'email_taken', source: { pointer: '/email' } });
   });
 
   it('lets exactly one of 20 concurrent registrations of the same email succeed', async () => {
@@ -116,9 +116,19 @@ describe('POST /v1/register', () => {
   });
 
   it('answers 422 invalid_document for a JSON body that is not an object', async () => {
-    const reply = await register('["ada@example.com"]', 'application/json');
-    expect(reply.status).to.equal(422);
-    expect(reply.body.errors[0]).to.deep.include({ code: 'invalid_document', source: { pointer: '' } });
+    for (const body of ['["ada@example.com"]', '5', 'null', '"ada@example.com"', 'true']) {
+      const reply = await register(body, 'application/json');
+      expect(reply.status, body).to.equal(422);
+      expect(reply.body.errors[0], body).to.deep.include({ code: 'invalid_document', source: { pointer: '' } });
+    }
+  });
+
+  it('answers 422 invalid_document for JSON:API attributes that are not an object', async () => {
+    for (const attributes of ['5', 'null', '"x"', '[]']) {
+      const reply = await register(`{"data":{"type":"users","attributes":${attributes}}}`, 'application/vnd.api+json');
+      expect(reply.status, attributes).to.equal(422);
+      expect(reply.body.errors[0], attributes).to.deep.include({ code: 'invalid_document', source: { pointer: '/data/attributes' } });
+    }
   });
 
   it('keeps nothing of a refused registration: the same email can register properly afterwards', async () => {

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
-import Koa, { Context } from 'koa';
+import Koa, { Context, Middleware } from 'koa';
+import { METHODS } from 'node:http';
 import { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Authenticate } from '../../application/authenticate.use-case';
@@ -29,7 +30,9 @@ export interface HttpDependencies {
 }
 
 export function createHttpApp(deps: HttpDependencies): Koa {
-  const router = new Router();
+  // Every method Node knows counts as implemented, so an exotic one on a real route (PROPFIND
+  // /v1/next) gets 405 with Allow, like any other wrong method, instead of a 501 server error.
+  const router = new Router({ methods: METHODS });
   const requireKey = authenticate(deps.authenticate);
 
   router.post('/v1/register', readBody(), async (ctx) => {
@@ -38,15 +41,13 @@ export function createHttpApp(deps: HttpDependencies): Koa {
     send(ctx, 201, userDocument(user, apiKey));
   });
 
-  // GET for the original service's clients, POST for HTTP purists; never HEAD, which
-  // proxies and monitors send freely and which must not use up a number.
-  router.register('/v1/next', ['GET', 'POST'], [
-    requireKey,
-    async (ctx) => {
-      if (ctx.method === 'HEAD') throw methodNotAllowed('GET, POST');
-      send(ctx, 200, counterDocument(await deps.nextInteger.execute(ctx.state.userId)));
-    },
-  ]);
+  // GET for the original service's clients, POST for HTTP purists. A POST body is optional
+  // and ignored, but read like any other (size, media type), so a bad one uses up no number.
+  const next = async (ctx: Context) => {
+    send(ctx, 200, counterDocument(await deps.nextInteger.execute(ctx.state.userId)));
+  };
+  router.get('/v1/next', requireKey, next);
+  router.post('/v1/next', requireKey, readBody(), next);
 
   router.get('/v1/current', requireKey, async (ctx) => {
     send(ctx, 200, counterDocument(await deps.currentInteger.execute(ctx.state.userId)));
@@ -73,6 +74,7 @@ export function createHttpApp(deps: HttpDependencies): Koa {
   const app = new Koa();
   app.use(observe(deps.logger, deps.metrics));
   app.use(errorMiddleware(deps.logger));
+  app.use(withoutHead('/v1/next', 'GET, POST'));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;
@@ -84,8 +86,18 @@ function send(ctx: Context, status: number, document: object): void {
   ctx.type = JSON_API_MEDIA_TYPE;
 }
 
-function methodNotAllowed(allow: string): HttpError {
-  return new HttpError(405, 'method_not_allowed', 'Method not allowed', `This route accepts ${allow}.`, undefined, {
-    Allow: allow,
-  });
+/**
+ * @koa/router answers HEAD wherever GET is registered. A GET that changes state must refuse it
+ * (proxies and monitors send HEAD freely, and it must not use up a number), and its Allow
+ * header, on a 405 or an OPTIONS reply, must not offer it.
+ */
+function withoutHead(path: string, allow: string): Middleware {
+  return async (ctx, next) => {
+    if (ctx.path !== path) return next();
+    if (ctx.method === 'HEAD') {
+      throw new HttpError(405, 'method_not_allowed', 'Method not allowed', `This route accepts ${allow}.`, undefined, { Allow: allow });
+    }
+    await next();
+    if (ctx.response.get('Allow')) ctx.set('Allow', allow);
+  };
 }

@@ -26,7 +26,6 @@ const FRAMEWORK_ERRORS: Record<number, { code: string; title: string; detail: st
   405: { code: 'method_not_allowed', title: 'Method not allowed', detail: 'See the Allow header for the methods this route accepts.' },
   413: { code: 'payload_too_large', title: 'Payload too large', detail: 'The request body must be at most 16 KiB.' },
   415: { code: 'unsupported_media_type', title: 'Unsupported media type', detail: 'The body encoding or charset is not supported.' },
-  501: { code: 'not_implemented', title: 'Not implemented', detail: 'This HTTP method is not supported.' },
 };
 
 const RETRY_AFTER_SECONDS = '1';
@@ -42,8 +41,8 @@ export function errorMiddleware(logger: ErrorLogger): Middleware {
     ctx.set('X-Content-Type-Options', 'nosniff');
     try {
       await next();
-      // No route matched (404), or the router found the path but not the method (405, 501,
-      // with Allow already set): answer with an error document like every other error.
+      // No route matched (404), or the router found the path but not the method (405, with
+      // Allow already set): answer with an error document like every other error.
       if (ctx.status === 404 && ctx.body == null) {
         throw new HttpError(404, 'not_found', 'Not found', `There is no route ${ctx.method} ${ctx.path}.`);
       }
@@ -70,11 +69,11 @@ function toErrorObject(error: unknown, ctx: Context): ErrorObject {
   }
   if (error instanceof DomainError && DOMAIN_ERRORS[error.code]) {
     const { status, title } = DOMAIN_ERRORS[error.code];
-    if (error instanceof InvalidInput) {
-      const pointer = (ctx.state.fieldPointers as Record<string, string> | undefined)?.[error.field] ?? `/${error.field}`;
-      return { status: String(status), code: error.code, title, detail: `${error.field} ${error.message}`, source: { pointer } };
-    }
-    return { status: String(status), code: error.code, title, detail: error.message };
+    const detail = error instanceof InvalidInput ? `${error.field} ${error.message}` : error.message;
+    const field = (error as { field?: string }).field;
+    if (field === undefined) return { status: String(status), code: error.code, title, detail };
+    const pointer = (ctx.state.fieldPointers as Record<string, string> | undefined)?.[field] ?? `/${field}`;
+    return { status: String(status), code: error.code, title, detail, source: { pointer } };
   }
   const status = frameworkStatus(error);
   if (status !== undefined && FRAMEWORK_ERRORS[status]) {

@@ -38,9 +38,17 @@ const storageUnavailable = {
   headers: { 'Retry-After': { schema: { type: 'string' } } },
 };
 const bodyErrors = {
-  '400': errorResponse('The body is not valid JSON.', 400, ['malformed_json', 'bad_request']),
+  '400': errorResponse('The body is not valid JSON, or not compressed as its Content-Encoding says.', 400, [
+    'malformed_json',
+    'malformed_body',
+    'bad_request',
+  ]),
   '413': errorResponse('The body is larger than 16 KiB.', 413, ['payload_too_large']),
-  '415': errorResponse('The body is not JSON, JSON:API or a form, or not UTF-8.', 415, ['unsupported_media_type', 'unsupported_charset']),
+  '415': errorResponse('The body is not JSON, JSON:API or a form, not UTF-8, or in a Content-Encoding other than gzip, deflate or br.', 415, [
+    'unsupported_media_type',
+    'unsupported_charset',
+    'unsupported_encoding',
+  ]),
 };
 const counterOk = { description: 'The counter.', content: { [JSON_API]: { schema: ref('CounterDocument') } } };
 const authenticated = [{ bearer: [] }, { token: [] }];
@@ -87,7 +95,15 @@ export const openApiDocument = {
     },
     '/v1/next': {
       get: nextOperation('nextInteger'),
-      post: nextOperation('nextIntegerPost'),
+      post: {
+        ...nextOperation('nextIntegerPost'),
+        requestBody: {
+          required: false,
+          description: 'Optional and ignored; when one is sent it must be a JSON, JSON:API or form body of at most 16 KiB.',
+          content: { [JSON_API]: { schema: {} }, 'application/json': { schema: {} }, 'application/x-www-form-urlencoded': { schema: {} } },
+        },
+        responses: { ...nextOperation('nextIntegerPost').responses, ...bodyErrors },
+      },
     },
     '/v1/current': {
       get: {
@@ -328,7 +344,10 @@ export const openApiDocument = {
   'x-unmatched-responses': {
     '404': errorResponse('No such route.', 404, ['not_found']),
     '405': { ...errorResponse('The route exists but not for this method; see Allow.', 405, ['method_not_allowed']), headers: { Allow: { schema: { type: 'string' } } } },
-    '501': errorResponse('The HTTP method is not supported at all.', 501, ['not_implemented']),
+  },
+  /** OPTIONS on any route: its methods in Allow, no body. */
+  'x-options-responses': {
+    '200': { description: 'The methods the route accepts, in the Allow header.', headers: { Allow: { schema: { type: 'string' } } } },
   },
 } as const;
 

@@ -1,8 +1,9 @@
 import bodyParser from 'koa-bodyparser';
 import { Context, Middleware, Next } from 'koa';
+import { Readable } from 'node:stream';
 import { HttpError } from './http-error';
 import { JSON_API_MEDIA_TYPE } from './json-api';
-import { parseJson } from './json-body';
+import { JsonNumber, parseJson } from './json-body';
 
 export const MAX_BODY = '16kb';
 const JSON_TYPES = ['application/json', JSON_API_MEDIA_TYPE];
@@ -22,6 +23,12 @@ export function readBody(): Middleware {
   });
   return async (ctx: Context, next: Next) => {
     const type = ctx.request.is(...JSON_TYPES, FORM_TYPE);
+    // Some clients (node:http among them) send a POST without a body as an empty chunked body
+    // with no Content-Type: that is no body, not one in an unsupported type.
+    if (type === false && ctx.get('Content-Type') === '' && (await isEmpty(ctx.req))) {
+      ctx.state.body = {};
+      return next();
+    }
     if (type === false) {
       throw new HttpError(
         415,
@@ -35,11 +42,47 @@ export function readBody(): Middleware {
     if (charset !== '' && charset !== 'utf-8' && charset !== 'utf8') {
       throw new HttpError(415, 'unsupported_charset', 'Unsupported charset', 'Send the body in UTF-8.', { header: 'Content-Type' });
     }
-    await parser(ctx, async () => {});
+    await parser(ctx, async () => {}).catch((error: unknown) => {
+      throw bodyReadError(error);
+    });
     const raw: unknown = ctx.request.body;
     ctx.state.body = type === FORM_TYPE || type === null ? raw : parseJsonBody(String(raw));
     await next();
   };
+}
+
+/** Resolves true when the stream ends without a byte; stops reading at the first byte. */
+function isEmpty(stream: Readable): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      if (chunk.length === 0) return;
+      stream.pause();
+      stream.off('data', onData);
+      resolve(false);
+    };
+    stream.on('data', onData);
+    stream.once('end', () => resolve(true));
+    stream.once('error', reject);
+  });
+}
+
+/**
+ * Decompression failures are the client's: an encoding we do not know (inflation answers 415
+ * but does not mark it for clients) or bytes that are not what Content-Encoding says (zlib).
+ */
+function bodyReadError(error: unknown): unknown {
+  const { status, code } = error as { status?: unknown; code?: unknown };
+  if (status === 415) {
+    return new HttpError(415, 'unsupported_encoding', 'Unsupported content encoding', 'Send the body uncompressed or as gzip, deflate or br.', {
+      header: 'Content-Encoding',
+    });
+  }
+  if (typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ERR__ERROR_FORMAT') || code.startsWith('ERR_BROTLI'))) {
+    return new HttpError(400, 'malformed_body', 'Malformed body', 'The body is not compressed as its Content-Encoding says.', {
+      header: 'Content-Encoding',
+    });
+  }
+  return error;
 }
 
 function parseJsonBody(text: string): unknown {
@@ -62,7 +105,7 @@ export function readFields<Field extends string>(
   resourceType: string,
   attributes: Record<Field, string>,
 ): Record<Field, unknown> {
-  const body: unknown = ctx.state.body ?? {};
+  const body: unknown = ctx.state.body;
   if (!isObject(body)) throw invalidDocument('', 'The request body must be an object.');
   const fields = {} as Record<Field, unknown>;
   const pointers: Record<string, string> = {};
@@ -81,7 +124,8 @@ export function readFields<Field extends string>(
         pointer: '/data/type',
       });
     }
-    const given = own(data, 'attributes') ?? {};
+    // JSON:API lets a document leave attributes out, but not send them as null.
+    const given = Object.hasOwn(data, 'attributes') ? data.attributes : {};
     if (!isObject(given)) throw invalidDocument('/data/attributes', 'data.attributes must be an object.');
     for (const field of names) {
       fields[field] = own(given, attributes[field]);
@@ -97,7 +141,7 @@ function invalidDocument(pointer: string, detail: string): HttpError {
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof JsonNumber);
 }
 
 function own(object: Record<string, unknown>, key: string): unknown {
