@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /** Configuration, read once from the environment and validated before anything starts. */
 export const STORAGE_KINDS = ['sqlite', 'mongodb', 'memory'] as const;
 export type StorageKind = (typeof STORAGE_KINDS)[number];
@@ -75,9 +77,14 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     problems.push(`MONGODB_DB must be a MongoDB database name of 1 to 63 characters without /\\. "$*<>:|? (got "${mongodbDb}")`);
   }
 
+  const host = value('HOST') ?? '0.0.0.0';
+  if (!isIP(host) && !isHostname(host)) {
+    problems.push(`HOST must be an IP address or a host name (got "${host}")`);
+  }
+
   const config: Config = {
     port: integer('PORT', 3000, 0, 65535),
-    host: value('HOST') ?? '0.0.0.0',
+    host,
     storage,
     mongodbUrl,
     mongodbDb,
@@ -87,4 +94,14 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** RFC 1123 host names; all-digit names such as 999.1.1.1 are mistyped addresses, not names. */
+function isHostname(host: string): boolean {
+  const labels = host.split('.');
+  return (
+    host.length <= 253 &&
+    labels.every((label) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label)) &&
+    !/^[0-9]+$/.test(labels[labels.length - 1])
+  );
 }

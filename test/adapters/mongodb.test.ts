@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Db, MongoClient, MongoNetworkError, MongoServerError } from 'mongodb';
 import sinon from 'sinon';
 import { MongoCounterRepository } from '../../src/adapters/persistence/mongodb/mongo-counter-repository';
-import { MongoStorageHealth } from '../../src/adapters/persistence/mongodb/mongo-storage-health';
+import { MongoStorageHealth, PingTimeout } from '../../src/adapters/persistence/mongodb/mongo-storage-health';
 import { MongoUserRepository } from '../../src/adapters/persistence/mongodb/mongo-user-repository';
 import { EmailAlreadyRegistered, StorageUnavailable } from '../../src/domain/errors';
 import { counterRepositoryContract } from '../contracts/counter-repository.contract';
@@ -148,6 +148,13 @@ describe('MongoStorageHealth, at the driver level', () => {
     dbStub.command.resolves({ ok: 1 });
     await new MongoStorageHealth(db).ping();
     expect(dbStub.command.firstCall.args).to.deep.equal([{ ping: 1 }]);
+  });
+
+  it('gives up with PingTimeout when the server does not answer in time, instead of waiting for server selection', async () => {
+    const { db, dbStub } = stubbedDb();
+    dbStub.command.returns(new Promise(() => {}));
+    const failure = await new MongoStorageHealth(db, 20).ping().catch((error: unknown) => error);
+    expect(failure).to.be.instanceOf(PingTimeout);
   });
 });
 

@@ -34,6 +34,15 @@ describe('parseConfig', () => {
     expect((error as ConfigError).message).to.contain('STORAGE must be one of sqlite, mongodb, memory');
   });
 
+  it('takes an IP address or a host name as HOST, and refuses anything else', () => {
+    for (const host of ['127.0.0.1', '::', '::1', 'localhost', 'api.internal', 'my-host-1']) {
+      expect(parseConfig({ HOST: host }).host, host).to.equal(host);
+    }
+    for (const host of ['999.1.1.1', '1.2.3', 'http://localhost', 'bad host', '-dash.example', 'a..b']) {
+      expect(() => parseConfig({ HOST: host }), host).to.throw(ConfigError, /HOST must be an IP address or a host name/);
+    }
+  });
+
   it('requires MONGODB_URL for STORAGE=mongodb and never echoes a URL, which may hold a password', () => {
     expect(() => parseConfig({ STORAGE: 'mongodb' })).to.throw(ConfigError, /MONGODB_URL is required/);
     try {

@@ -1,12 +1,34 @@
 import { Db } from 'mongodb';
 import { StorageHealth } from '../../../domain/storage-health.port';
 
+/** Readiness probes give up after a second or so; the ping must answer 503 before that, not hang. */
+export const PING_TIMEOUT_MS = 800;
+
+export class PingTimeout extends Error {
+  constructor(timeoutMs: number) {
+    super(`MongoDB did not answer a ping within ${timeoutMs} ms`);
+    this.name = 'PingTimeout';
+  }
+}
+
 export class MongoStorageHealth implements StorageHealth {
   readonly adapter = 'mongodb';
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly timeoutMs = PING_TIMEOUT_MS,
+  ) {}
 
   async ping(): Promise<void> {
-    await this.db.command({ ping: 1 });
+    // Without a server the driver waits serverSelectionTimeoutMS (5 s) before failing.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new PingTimeout(this.timeoutMs)), this.timeoutMs);
+    });
+    try {
+      await Promise.race([this.db.command({ ping: 1 }), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
