@@ -96,6 +96,17 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   return config;
 }
 
+/** The entry points' first step: the configuration, or every problem on stderr and exit code 2. */
+export function configOrExit(env: NodeJS.ProcessEnv): Config {
+  try {
+    return parseConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+}
+
 /** RFC 1123 host names; all-digit names such as 999.1.1.1 are mistyped addresses, not names. */
 function isHostname(host: string): boolean {
   const labels = host.split('.');

@@ -1,17 +1,10 @@
-import { ConfigError, parseConfig } from './config';
+import { configOrExit } from './config';
 import { createApplication } from './container';
 import { createLogger } from './logger';
 import { listen } from './server';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = parseConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(2);
-  }
+  const config = configOrExit(process.env);
   const logger = createLogger(config.logLevel);
   const exit = (code: number) => logger.flush(() => process.exit(code));
   const application = await createApplication(config, logger).catch((error: unknown) => {
