@@ -125,12 +125,17 @@ describe('HTTP protocol errors', () => {
     expect(reply.headers.allow).to.equal('HEAD, GET, PUT');
   });
 
-  it('never offers HEAD for /v1/next, whose GET uses up a number', async () => {
-    for (const method of ['DELETE', 'PATCH', 'PROPFIND', 'HEAD']) {
-      const reply = await server.http.send(method, '/v1/next', { headers: bearer(key) });
-      expect(reply.status, method).to.equal(405);
-      expect(reply.headers.allow, method).to.equal('GET, POST');
+  it('never takes or offers HEAD for /v1/next, whose GET uses up a number, however the path is written', async () => {
+    await server.http.put('/v1/current', { headers: bearer(key), body: { current: 3 } });
+    for (const path of ['/v1/next', '/v1/next/', '/V1/Next']) {
+      for (const method of ['DELETE', 'PATCH', 'PROPFIND', 'HEAD']) {
+        const reply = await server.http.send(method, path, { headers: bearer(key) });
+        expect(reply.status, `${method} ${path}`).to.equal(405);
+        expect(reply.headers.allow, `${method} ${path}`).to.equal('GET, POST');
+      }
     }
+    const current = await server.http.get('/v1/current', { headers: bearer(key) });
+    expect(current.body.data.attributes.value).to.equal(3);
     const options = await server.http.send('OPTIONS', '/v1/next');
     expect(options.status).to.equal(200);
     expect(options.headers.allow).to.equal('GET, POST');

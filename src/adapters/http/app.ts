@@ -29,6 +29,9 @@ export interface HttpDependencies {
   readonly metrics: Registry;
 }
 
+/** /v1/next hands out a number on GET as on POST, and so never takes HEAD. */
+const NEXT_METHODS = 'GET, POST';
+
 export function createHttpApp(deps: HttpDependencies): Koa {
   // Every method Node knows counts as implemented, so an exotic one on a real route (PROPFIND
   // /v1/next) gets 405 with Allow, like any other wrong method, instead of a 501 server error.
@@ -46,7 +49,7 @@ export function createHttpApp(deps: HttpDependencies): Koa {
   const next = async (ctx: Context) => {
     send(ctx, 200, counterDocument(await deps.nextInteger.execute(ctx.state.userId)));
   };
-  router.get('/v1/next', requireKey, next);
+  router.get('/v1/next', refuseHead(NEXT_METHODS), requireKey, next);
   router.post('/v1/next', requireKey, readBody(), next);
 
   router.get('/v1/current', requireKey, async (ctx) => {
@@ -74,7 +77,7 @@ export function createHttpApp(deps: HttpDependencies): Koa {
   const app = new Koa();
   app.use(observe(deps.logger, deps.metrics));
   app.use(errorMiddleware(deps.logger));
-  app.use(withoutHead('/v1/next', 'GET, POST'));
+  app.use(allowWithoutHead('/v1/next', NEXT_METHODS));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;
@@ -87,17 +90,24 @@ function send(ctx: Context, status: number, document: object): void {
 }
 
 /**
- * @koa/router answers HEAD wherever GET is registered. A GET that changes state must refuse it
- * (proxies and monitors send HEAD freely, and it must not use up a number), and its Allow
- * header, on a 405 or an OPTIONS reply, must not offer it.
+ * @koa/router answers HEAD wherever GET is registered. A GET that changes state must refuse it:
+ * proxies and monitors send HEAD freely, and it must not use up a number.
  */
-function withoutHead(path: string, allow: string): Middleware {
+function refuseHead(allow: string): Middleware {
   return async (ctx, next) => {
-    if (ctx.path !== path) return next();
     if (ctx.method === 'HEAD') {
       throw new HttpError(405, 'method_not_allowed', 'Method not allowed', `This route accepts ${allow}.`, undefined, { Allow: allow });
     }
     await next();
-    if (ctx.response.get('Allow')) ctx.set('Allow', allow);
+  };
+}
+
+/** ...and the Allow header of such a route, on a 405 or an OPTIONS reply, must not offer HEAD either. */
+function allowWithoutHead(route: string, allow: string): Middleware {
+  return async (ctx, next) => {
+    await next();
+    // The layers whose path matched, whatever the letter case or trailing slash of the request.
+    const matched = (ctx as Context & { matched?: Array<{ path: string }> }).matched;
+    if (ctx.response.get('Allow') && matched?.some((layer) => layer.path === route)) ctx.set('Allow', allow);
   };
 }

@@ -96,13 +96,12 @@ export const openApiDocument = {
     '/v1/next': {
       get: nextOperation('nextInteger'),
       post: {
-        ...nextOperation('nextIntegerPost'),
+        ...nextOperation('nextIntegerPost', bodyErrors),
         requestBody: {
           required: false,
           description: 'Optional and ignored; when one is sent it must be a JSON, JSON:API or form body of at most 16 KiB.',
           content: { [JSON_API]: { schema: {} }, 'application/json': { schema: {} }, 'application/x-www-form-urlencoded': { schema: {} } },
         },
-        responses: { ...nextOperation('nextIntegerPost').responses, ...bodyErrors },
       },
     },
     '/v1/current': {
@@ -351,7 +350,7 @@ export const openApiDocument = {
   },
 } as const;
 
-function nextOperation(operationId: string) {
+function nextOperation(operationId: string, moreResponses: object = {}) {
   return {
     operationId,
     tags: ['counter'],
@@ -364,6 +363,7 @@ function nextOperation(operationId: string) {
       '409': errorResponse('The counter is at 2^53-1; reset it to continue.', 409, ['sequence_exhausted']),
       '500': internalError,
       '503': storageUnavailable,
+      ...moreResponses,
     },
   };
 }
