@@ -8,6 +8,7 @@ import { SqliteCounterRepository } from '../../src/adapters/persistence/sqlite/s
 import { openSqliteDatabase } from '../../src/adapters/persistence/sqlite/sqlite-database';
 import { SqliteStartupError } from '../../src/adapters/persistence/sqlite/sqlite-errors';
 import { SCHEMA_VERSION } from '../../src/adapters/persistence/sqlite/sqlite-schema';
+import { SqliteStorageHealth } from '../../src/adapters/persistence/sqlite/sqlite-storage-health';
 import { SqliteUserRepository } from '../../src/adapters/persistence/sqlite/sqlite-user-repository';
 import { EmailAlreadyRegistered, StorageUnavailable } from '../../src/domain/errors';
 import { counterRepositoryContract } from '../contracts/counter-repository.contract';
@@ -158,6 +159,14 @@ describe('SQLite storage', () => {
     }
     expect(await counters.current('ada')).to.equal(0);
     expect(await counters.increment('ada', MAX)).to.equal(1);
+  });
+
+  it('answers the health ping while the database is open, and fails it once it is not', async () => {
+    const db = openDatabase();
+    const health = new SqliteStorageHealth(db);
+    await health.ping();
+    db.close();
+    expect(await health.ping().then(() => 'answered', (error: unknown) => error)).to.be.instanceOf(Error);
   });
 
   it('keeps the WAL bounded over 50 000 increments', async function () {
