@@ -106,6 +106,25 @@ describe('SQLite durability, with real server processes', function () {
     }
   });
 
+  it('answers 503 with Retry-After, and uses up nothing, while another process holds the write lock too long', async () => {
+    const service = await start();
+    const key = await register(service.url);
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    let blocked: Response;
+    try {
+      blocked = await fetch(`${service.url}/v1/next`, { headers: { Authorization: `Bearer ${key}` } });
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(blocked.status).to.equal(503);
+    expect(blocked.headers.get('retry-after')).to.equal('1');
+    expect(((await blocked.json()) as { errors: Array<{ code: string }> }).errors[0].code).to.equal('storage_unavailable');
+    expect(await current(service.url, key)).to.equal(0);
+    expect(await next(service.url, key, http.globalAgent)).to.equal(1);
+  });
+
   describe('bad start-up cases exit non-zero with a clear message', () => {
     // Root writes through file permissions, so as root the service runs as nobody to meet them.
     const unprivileged = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
