@@ -34,6 +34,13 @@ module.exports = {
       to: { path: 'node_modules/(koa|koa-bodyparser|@koa/router|mongodb|better-sqlite3|bcrypt|inversify|pino|prom-client)/' },
     },
     {
+      name: 'web-page-uses-only-the-domain',
+      comment: 'The browser page may bundle the pure domain rules, never a server layer or a Node package.',
+      severity: 'error',
+      from: { path: '^web/src/' },
+      to: { pathNot: '^(web/src|src/domain)/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

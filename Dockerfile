@@ -18,6 +18,8 @@ RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The web page at /: its script is bundled (with the domain rules it shares) into dist/web.
+COPY web ./web
 # Compile, then drop the dev dependencies; data/ is where SQLite lives when no MONGODB_URL is set.
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund && mkdir -p data
 
@@ -30,6 +32,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/web ./dist/web
 COPY --from=build --chown=1000:1000 /app/data ./data
 
 # The image's unprivileged "node" user, numeric so Kubernetes can check runAsNonRoot.

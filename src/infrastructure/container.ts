@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Container, interfaces } from 'inversify';
 import Koa from 'koa';
+import path from 'node:path';
 import { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Authenticate } from '../application/authenticate.use-case';
@@ -13,6 +14,7 @@ import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher'
 import { NodeCryptoApiKeyIssuer } from '../adapters/crypto/node-crypto-api-key-issuer';
 import { RandomUuidUserIdGenerator } from '../adapters/crypto/random-uuid-user-id-generator';
 import { createHttpApp } from '../adapters/http/app';
+import { loadWebPage } from '../adapters/http/web-page';
 import { instrumented, storageOperationHistogram } from '../adapters/metrics/instrumented-storage';
 import { SystemClock } from '../adapters/system/system-clock';
 import { Config } from './config';
@@ -35,7 +37,12 @@ export interface ApplicationOptions {
   readonly customize?: (container: Container) => void;
 }
 
+/** Where `npm run build` puts the page: dist/web, next to dist/src of this compiled file. */
+const WEB_PAGE_FOLDER = path.resolve(__dirname, '../../web');
+
 export async function createApplication(config: Config, logger: Logger, options: ApplicationOptions = {}): Promise<Application> {
+  // Read before storage opens: a build without its page stops here, and leaves no store open.
+  const webPage = loadWebPage(WEB_PAGE_FOLDER);
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(TOKENS.Config).toConstantValue(config);
   container.bind(TOKENS.Logger).toConstantValue(logger);
@@ -74,6 +81,7 @@ export async function createApplication(config: Config, logger: Logger, options:
       checkHealth: get(c, TOKENS.CheckHealth),
       logger: get(c, TOKENS.Logger),
       metrics: get(c, TOKENS.Metrics),
+      webPage,
     }));
 
   options.customize?.(container);

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const exit = (code: number) => logger.flush(() => process.exit(code));
   const application = await createApplication(config, logger).catch((error: unknown) => {
     // The cause goes into the message itself, so an operator reads what is wrong at a glance.
-    logger.fatal({ err: error, storage: config.storage }, `could not open storage: ${(error as Error).message}`);
+    logger.fatal({ err: error, storage: config.storage }, `could not start: ${(error as Error).message}`);
     exit(1);
     return undefined;
   });

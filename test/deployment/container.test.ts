@@ -207,13 +207,13 @@ describe('the image, replayed without Docker: production dependencies only, star
 
   it('holds the compiled output and production dependencies, and nothing else', () => {
     expect(readdirSync(app).sort()).to.deep.equal(['data', 'dist', 'node_modules', 'package.json']);
-    expect(readdirSync(path.join(app, 'dist'))).to.deep.equal(['src']);
+    expect(readdirSync(path.join(app, 'dist')).sort()).to.deep.equal(['src', 'web']);
     const cmd = execForm(lastInstruction(runtime, 'CMD'))!;
     expect(existsSync(path.join(app, cmd[1])), `CMD target ${cmd[1]}`).to.equal(true);
     const installed = JSON.parse(readFileSync(path.join(app, 'node_modules', '.package-lock.json'), 'utf8')).packages as Record<string, { dev?: boolean }>;
     const dev = Object.entries(installed).filter(([, p]) => p.dev).map(([name]) => name);
     expect(dev, 'dev dependencies in the runtime').to.deep.equal([]);
-    for (const name of ['typescript', 'mocha', 'kubernetes-models']) expect(existsSync(path.join(app, 'node_modules', name)), name).to.equal(false);
+    for (const name of ['typescript', 'mocha', 'kubernetes-models', 'esbuild', 'playwright-core']) expect(existsSync(path.join(app, 'node_modules', name)), name).to.equal(false);
     for (const name of Object.keys(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).dependencies)) {
       expect(existsSync(path.join(app, 'node_modules', name)), name).to.equal(true);
     }
@@ -239,6 +239,11 @@ describe('the image, replayed without Docker: production dependencies only, star
     expect(registered.status, registered.text).to.equal(201);
     const next = await request(url, 'GET', '/v1/next', { headers: { Authorization: `Bearer ${registered.body.data.attributes.apiKey}` } });
     expect(next.body.data.attributes.value).to.equal(1);
+    // And the web page, built into the image rather than fetched from anywhere.
+    const page = await request(url, 'GET', '/');
+    expect(page.status).to.equal(200);
+    expect(page.text).to.contain('<script type="module" src="/app.js">');
+    expect((await request(url, 'GET', '/app.js')).status).to.equal(200);
 
     // The HEALTHCHECK command, run as Docker runs it (in the container, with its environment), passes.
     const healthcheck = execForm(lastInstruction(runtime, 'HEALTHCHECK'))!;

@@ -17,6 +17,7 @@ import { HttpError } from './http-error';
 import { counterDocument, JSON_API_MEDIA_TYPE, userDocument } from './json-api';
 import { metricsEndpoint, observe } from './observe';
 import { readBody, readFields } from './request-body';
+import { WebPage, webPageRoutes } from './web-page';
 
 export interface HttpDependencies {
   readonly registerUser: RegisterUser;
@@ -27,6 +28,8 @@ export interface HttpDependencies {
   readonly checkHealth: CheckHealth;
   readonly logger: Logger;
   readonly metrics: Registry;
+  /** The sign-up and dashboard page served at /. */
+  readonly webPage: WebPage;
 }
 
 /** /v1/next hands out a number on GET as on POST, and so never takes HEAD. */
@@ -73,6 +76,7 @@ export function createHttpApp(deps: HttpDependencies): Koa {
 
   router.get('/metrics', metricsEndpoint(deps.metrics));
   docsRoutes(router);
+  webPageRoutes(router, deps.webPage);
 
   const app = new Koa();
   app.use(observe(deps.logger, deps.metrics));

@@ -39,6 +39,8 @@ export function errorMiddleware(logger: ErrorLogger): Middleware {
     // Set first, so that error responses carry them too. Numbers must never come from a cache.
     ctx.set('Cache-Control', 'no-store');
     ctx.set('X-Content-Type-Options', 'nosniff');
+    // JSON is never a page: nothing in it may load or be framed. The two HTML pages set their own.
+    ctx.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
     try {
       await next();
       // No route matched (404), or the router found the path but not the method (405, with

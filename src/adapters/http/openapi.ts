@@ -50,6 +50,25 @@ const bodyErrors = {
     'unsupported_encoding',
   ]),
 };
+/** A file of the sign-up page at /: served with an ETag, so a revalidation can get 304. */
+function pageFile(operationId: string, summary: string, mediaType: string, schema: object = { type: 'string' }) {
+  const notModified = { description: 'Unchanged since the ETag in If-None-Match.' };
+  return {
+    get: {
+      operationId,
+      tags: ['pages'],
+      summary,
+      responses: { '200': { description: 'The file.', content: { [mediaType]: { schema } } }, '304': notModified },
+    },
+    head: {
+      operationId: `${operationId}Head`,
+      tags: ['pages'],
+      summary: 'The same headers as GET, without the file.',
+      responses: { '200': { description: 'The headers of the file.' }, '304': notModified },
+    },
+  };
+}
+
 const counterOk = { description: 'The counter.', content: { [JSON_API]: { schema: ref('CounterDocument') } } };
 const authenticated = [{ bearer: [] }, { token: [] }];
 
@@ -171,6 +190,11 @@ export const openApiDocument = {
         responses: { '200': { description: 'OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } } },
       },
     },
+    '/': pageFile('webPage', 'The web page: sign up, see your key once, and drive your counter.', 'text/html'),
+    '/app.js': pageFile('webPageScript', 'The web page\'s script.', 'text/javascript'),
+    '/app.js.map': pageFile('webPageSourceMap', 'The source map of the web page\'s script.', 'application/json', { type: 'object' }),
+    '/app.css': pageFile('webPageStylesheet', 'The web page\'s stylesheet.', 'text/css'),
+    '/favicon.svg': pageFile('webPageIcon', 'The web page\'s icon.', 'image/svg+xml'),
     '/docs': {
       get: {
         operationId: 'docsPage',

@@ -1,0 +1,62 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BrowserContext, chromium, Page } from 'playwright-core';
+
+/** Debian's chromium (`apt-get install chromium`); CHROMIUM_PATH points elsewhere on other systems. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+
+/** Where screenshots go for a person to look at: test-output/screenshots, ignored by git. */
+export const SCREENSHOTS = path.resolve(__dirname, '..', '..', '..', 'test-output', 'screenshots');
+
+export interface Browser {
+  readonly context: BrowserContext;
+  /** A new tab on `url`, recording what would show up in its console as an error. */
+  open(url: string): Promise<Tab>;
+  close(): Promise<void>;
+}
+
+export interface Tab {
+  readonly page: Page;
+  /** Script errors, CSP violations and console errors, except the HTTP statuses the test provoked. */
+  readonly problems: string[];
+  screenshot(name: string): Promise<void>;
+}
+
+/** A real headless Chromium with a fresh profile, started for a test file and thrown away after it. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`No Chromium at ${CHROMIUM}: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH.`);
+  }
+  const profile = mkdtempSync(path.join(tmpdir(), 'increment-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS, viewport: { width: 1280, height: 800 } });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return {
+    context,
+    open: async (url) => {
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(`script error: ${error.message}`));
+      page.on('console', (message) => {
+        // Chromium logs every 4xx answer to fetch as a console error; those the test asks for are expected.
+        if (message.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) {
+          problems.push(message.text());
+        }
+      });
+      await page.goto(url);
+      return {
+        page,
+        problems,
+        screenshot: async (name) => {
+          await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+        },
+      };
+    },
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,260 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Page } from 'playwright-core';
+import { bearer, registerUser, startTestServer, TestServer } from '../support/test-server';
+import { Browser, launchBrowser, Tab } from '../support/browser';
+
+const run = promisify(execFile);
+
+/**
+ * The sign-up and dashboard page in a real headless Chromium, against the real service over
+ * real HTTP. Every test also fails on any script error or Content-Security-Policy violation.
+ */
+describe('the web page in a real browser', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  let browser: Browser;
+  let tab: Tab;
+
+  before(async () => {
+    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  afterEach(async () => {
+    const problems = tab?.problems ?? [];
+    await tab?.page.close();
+    expect(problems, 'console errors').to.deep.equal([]);
+  });
+
+  const open = async () => (tab = await browser.open(`${server.url}/`));
+  const newEmail = () => `web-${Math.random().toString(36).slice(2)}@example.com`;
+  const counterShows = (page: Page, value: string) => page.locator('#counter-value', { hasText: new RegExp(`^${value}$`) }).waitFor();
+  const currentByApi = async (key: string) => (await server.http.get('/v1/current', { headers: bearer(key) })).body.data.attributes.value;
+  const evaluate = <T>(page: Page, expression: string) => page.evaluate(expression) as Promise<T>;
+  const signUp = async (page: Page, email = newEmail()) => {
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Create account and get a key' }).click();
+    await page.locator('#new-key-value', { hasText: /^inc_/ }).waitFor();
+    return (await page.locator('#new-key-value').textContent())!;
+  };
+  const registerRequests = (page: Page) => {
+    const sent: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/v1/register') sent.push(request.method());
+    });
+    return sent;
+  };
+
+  it('sign up → key shown once → next gives 1 then 2 → reset to 1000 → next gives 1001', async () => {
+    const { page, screenshot } = await open();
+    await screenshot('1-sign-up');
+    const key = await signUp(page);
+    expect(await page.locator('#new-key').textContent()).to.contain('it will not be shown again');
+    await screenshot('2-key-shown-once');
+    expect(await currentByApi(key), 'the key shown works on the API').to.equal(0);
+
+    const next = page.getByRole('button', { name: 'Next', exact: true });
+    await next.click();
+    await counterShows(page, '1');
+    await next.click();
+    await counterShows(page, '2');
+    await page.getByLabel('Reset the current value to').fill('1000');
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await counterShows(page, '1000');
+    await next.click();
+    await counterShows(page, '1001');
+    expect(await page.locator('#activity li').allTextContents()).to.deep.equal(['next → 1001', 'reset to 1000 → 1000', 'next → 2', 'next → 1']);
+    await page.getByRole('button', { name: 'I have saved my key' }).click();
+    await screenshot('3-dashboard');
+    expect(await currentByApi(key), 'the page drove the real counter').to.equal(1001);
+
+    expect(await evaluate(page, `sessionStorage.getItem('increment.apiKey')`)).to.equal(key);
+    expect(await evaluate(page, 'localStorage.length')).to.equal(0);
+    expect(await evaluate(page, 'document.cookie')).to.equal('');
+    expect(await browser.context.cookies()).to.deep.equal([]);
+  });
+
+  it('never shows the key again: a reload keeps it for the tab only, and forgetting it goes back to sign-up', async () => {
+    const { page } = await open();
+    const key = await signUp(page);
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    await counterShows(page, '1');
+
+    await page.reload();
+    await counterShows(page, '1');
+    expect(await page.locator('#new-key').isHidden()).to.equal(true);
+    expect(await page.locator('#new-key-value').textContent()).to.equal('');
+    expect(await page.locator('#curl-next').textContent(), 'the curl lines still use it').to.contain(key);
+  });
+
+  it('a new tab does not get the key, and "Forget this key" drops it', async () => {
+    const { page } = await open();
+    await signUp(page);
+    const other = await browser.open(`${server.url}/`);
+    expect(await other.page.locator('#start').isVisible()).to.equal(true);
+    expect(await evaluate(other.page, `sessionStorage.length`)).to.equal(0);
+    await other.page.close();
+    await page.getByRole('button', { name: 'Forget this key' }).click();
+    expect(await page.locator('#start').isVisible()).to.equal(true);
+    expect(await evaluate(page, `sessionStorage.getItem('increment.apiKey')`)).to.equal(null);
+    await page.reload();
+    expect(await page.locator('#dashboard').isHidden()).to.equal(true);
+  });
+
+  it('copy buttons put the key, and curl lines that really work, on the clipboard', async () => {
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    const { page } = await open();
+    const key = await signUp(page);
+    const clipboard = () => evaluate<string>(page, 'navigator.clipboard.readText()');
+
+    await page.locator('#copy-new-key').click();
+    await page.locator('#copy-new-key-status', { hasText: 'Copied' }).waitFor();
+    expect(await clipboard()).to.equal(key);
+
+    const copyLine = async (title: string) => {
+      await page.locator('.snippet', { has: page.getByRole('heading', { name: title }) }).getByRole('button', { name: 'Copy' }).click();
+      const line = await clipboard();
+      expect(line).to.contain(key).and.to.contain(server.url);
+      const { stdout } = await run('bash', ['-c', `${line} --silent --show-error`]);
+      return JSON.parse(stdout).data.attributes.value as number;
+    };
+    expect(await copyLine('Next integer')).to.equal(1);
+    expect(await copyLine('Current value')).to.equal(1);
+    expect(await copyLine('Reset to 1000')).to.equal(1000);
+    expect(await currentByApi(key)).to.equal(1000);
+  });
+
+  it('a bad email and a short password show their errors before submitting, and send nothing', async () => {
+    const { page, screenshot } = await open();
+    const sent = registerRequests(page);
+    const email = page.getByLabel('Email');
+    const password = page.getByLabel('Password');
+
+    await email.fill('not-an-email');
+    await password.focus(); // leaving the field checks it
+    expect(await page.locator('#signup-email-error').textContent()).to.equal('Email must be an email address such as ada@example.com.');
+    expect(await email.getAttribute('aria-invalid')).to.equal('true');
+    await password.fill('ééé'); // 6 bytes in UTF-8, as the API counts them
+    await email.focus();
+    expect(await page.locator('#signup-password-error').textContent()).to.equal('Password must be at least 8 bytes long.');
+    await screenshot('4-sign-up-errors');
+
+    await page.getByRole('button', { name: 'Create account and get a key' }).click();
+    expect(await evaluate(page, 'document.activeElement.id')).to.equal('signup-email');
+    await email.fill('ada.lovelace@example.com');
+    expect(await page.locator('#signup-email-error').textContent(), 'fixed as typed').to.equal('');
+    await page.getByRole('button', { name: 'Create account and get a key' }).click();
+    expect(await page.locator('#signup-password-error').textContent()).to.equal('Password must be at least 8 bytes long.');
+    expect(sent, 'requests to /v1/register').to.deep.equal([]);
+    expect(await page.locator('#new-key').isHidden()).to.equal(true);
+
+    await password.fill('éééé'); // 8 bytes: accepted by the API's rule, though only 4 characters
+    await page.getByRole('button', { name: 'Create account and get a key' }).click();
+    await page.locator('#new-key-value', { hasText: /^inc_/ }).waitFor();
+    expect(sent).to.deep.equal(['POST']);
+  });
+
+  it("shows the API's own error next to the field it names: an email already registered", async () => {
+    const taken = newEmail();
+    await registerUser(server, taken);
+    const { page } = await open();
+    await page.getByLabel('Email').fill(taken.toUpperCase());
+    await page.getByLabel('Password').fill('another password');
+    await page.getByRole('button', { name: 'Create account and get a key' }).click();
+    await page.locator('#signup-email-error', { hasText: 'This email address is already registered.' }).waitFor();
+    expect(await page.getByLabel('Email').getAttribute('aria-invalid')).to.equal('true');
+    expect(await page.locator('#new-key').isHidden()).to.equal(true);
+  });
+
+  it('a wrong key shows the 401 message and is not kept; a right one opens its counter', async () => {
+    const { page, screenshot } = await open();
+    await page.getByLabel('API key', { exact: true }).fill('inc_not-a-key-anyone-was-given');
+    await page.getByRole('button', { name: 'Use this key' }).click();
+    await page.locator('#use-key-error', { hasText: 'The API key is not valid.' }).waitFor();
+    expect(await page.getByLabel('API key', { exact: true }).getAttribute('aria-invalid')).to.equal('true');
+    expect(await evaluate(page, `sessionStorage.getItem('increment.apiKey')`)).to.equal(null);
+    expect(await page.locator('#dashboard').isHidden()).to.equal(true);
+    await screenshot('5-wrong-key');
+
+    const key = await registerUser(server);
+    await server.http.put('/v1/current', { headers: bearer(key), body: { current: 41 } });
+    await page.getByLabel('API key', { exact: true }).fill(key);
+    await page.getByRole('button', { name: 'Use this key' }).click();
+    await counterShows(page, '41');
+    expect(await page.locator('#use-key-error').textContent()).to.equal('');
+    expect(await page.locator('#new-key').isHidden(), 'a pasted key is not shown back').to.equal(true);
+  });
+
+  it('checks a reset value as the API does, and sends nothing it would refuse', async () => {
+    const { page } = await open();
+    const key = await signUp(page);
+    const puts: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'PUT') puts.push(request.url());
+    });
+    const input = page.getByLabel('Reset the current value to');
+    for (const [value, message] of [
+      ['-1', 'The value must be a whole number from 0 to 9007199254740991 written in decimal digits.'],
+      ['1e3', 'The value must be a whole number from 0 to 9007199254740991 written in decimal digits.'],
+      ['9007199254740992', 'The value must not exceed 9007199254740991.'],
+      ['', 'The value must be a whole number from 0 to 9007199254740991 written in decimal digits.'],
+    ]) {
+      await input.fill(value);
+      await page.getByRole('button', { name: 'Reset', exact: true }).click();
+      expect(await page.locator('#reset-value-error').textContent(), value).to.equal(message);
+    }
+    expect(puts).to.deep.equal([]);
+    await input.fill('9007199254740991');
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await counterShows(page, '9007199254740991');
+    expect(await page.locator('#reset-value-error').textContent()).to.equal('');
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    await page.locator('#dashboard-error', { hasText: 'The sequence has reached its maximum value' }).waitFor();
+    expect(await currentByApi(key)).to.equal(9007199254740991);
+  });
+
+  it('works from the keyboard alone, and every input has a label', async () => {
+    const { page } = await open();
+    const focused = () => evaluate<string>(page, 'document.activeElement.id');
+    const tabTo = async (id: string) => {
+      for (let presses = 0; presses < 20 && (await focused()) !== id; presses++) await page.keyboard.press('Tab');
+      expect(await focused()).to.equal(id);
+    };
+    expect(await evaluate(page, `[...document.querySelectorAll('input')].filter((input) => input.labels.length === 0).map((input) => input.id)`)).to.deep.equal([]);
+
+    await tabTo('signup-email');
+    await page.keyboard.type(newEmail());
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('correct horse battery');
+    await page.keyboard.press('Enter');
+    await page.locator('#new-key-value', { hasText: /^inc_/ }).waitFor();
+    expect(await focused(), 'focus moves to the key').to.equal('new-key-title');
+    await tabTo('next-button');
+    await page.keyboard.press('Enter');
+    await counterShows(page, '1');
+    await page.keyboard.press('Space');
+    await counterShows(page, '2');
+    await tabTo('reset-value');
+    await page.keyboard.type('7');
+    await page.keyboard.press('Enter');
+    await counterShows(page, '7');
+  });
+
+  it('fits a phone-width screen without sideways scrolling', async () => {
+    const { page, screenshot } = await open();
+    await page.setViewportSize({ width: 360, height: 740 });
+    const fits = () => evaluate<boolean>(page, 'document.documentElement.scrollWidth <= window.innerWidth');
+    expect(await fits(), 'sign-up').to.equal(true);
+    await screenshot('6-phone-sign-up');
+    await signUp(page);
+    expect(await fits(), 'key and dashboard').to.equal(true);
+    await screenshot('7-phone-dashboard');
+  });
+});

@@ -1,0 +1,27 @@
+import { Counter } from '../../src/domain/counter';
+import { DomainError } from '../../src/domain/errors';
+import { Email, Password } from '../../src/domain/user';
+
+/**
+ * The checks the page runs before it sends anything: the domain's own parsers, bundled in,
+ * so the page and the API cannot disagree on what a valid email, password or value is.
+ * Each returns what is wrong in a sentence, or undefined when the input is acceptable.
+ */
+export type Check = (raw: string) => string | undefined;
+
+function checkWith(label: string, parse: (raw: string) => unknown): Check {
+  return (raw) => {
+    try {
+      parse(raw);
+      return undefined;
+    } catch (error) {
+      if (error instanceof DomainError) return `${label} ${error.message}.`;
+      throw error;
+    }
+  };
+}
+
+export const checkEmail = checkWith('Email', Email.parse);
+export const checkPassword = checkWith('Password', Password.parse);
+export const checkCounterValue = checkWith('The value', (raw) => Counter.parse(raw));
+export const checkApiKey: Check = (raw) => (raw.trim() === '' ? 'Paste the API key you were given at sign-up.' : undefined);
