@@ -1,15 +1,19 @@
 import pino, { Logger } from 'pino';
+import { redactSecretsDeep } from '../adapters/logging/redact-secrets';
 import { LogLevel } from './config';
 
 /**
  * JSON lines on stdout. Credentials are redacted wherever a request or its headers
- * get logged, so a careless log call cannot leak an API key or password.
+ * get logged, so a careless log call cannot leak an API key or password; a logged error
+ * loses any key or URL password its message, stack or properties quote, and the raw
+ * request body a body parser may have attached to it.
  */
 export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level,
       base: { service: 'increment' },
+      serializers: { err: serializeError },
       redact: {
         paths: [
           'req.headers.authorization',
@@ -17,6 +21,8 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
           'req.query.token',
           'headers.authorization',
           'query.token',
+          '*.password',
+          '*.apiKey',
         ],
         censor: '[redacted]',
       },
@@ -26,4 +32,10 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
     // main.ts flushes before the process exits.
     destination ?? pino.destination({ dest: 1, sync: false }),
   );
+}
+
+function serializeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return redactSecretsDeep(error);
+  const { body: _body, ...serialised } = pino.stdSerializers.err(error) as Record<string, unknown>;
+  return redactSecretsDeep(serialised);
 }

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../adapters/logging/redact-secrets';
 import { configOrExit } from './config';
 import { createApplication } from './container';
 import { createLogger } from './logger';
@@ -9,13 +10,13 @@ async function main(): Promise<void> {
   const exit = (code: number) => logger.flush(() => process.exit(code));
   const application = await createApplication(config, logger).catch((error: unknown) => {
     // The cause goes into the message itself, so an operator reads what is wrong at a glance.
-    logger.fatal({ err: error, storage: config.storage }, `could not start: ${(error as Error).message}`);
+    logger.fatal({ err: error, storage: config.storage }, `could not start: ${redactSecrets((error as Error).message)}`);
     exit(1);
     return undefined;
   });
   if (!application) return;
   const running = await listen(application.app, config.port, config.host).catch((error: unknown) => {
-    logger.fatal({ err: error }, `could not listen on ${config.host}:${config.port}: ${(error as Error).message}`);
+    logger.fatal({ err: error }, `could not listen on ${config.host}:${config.port}: ${redactSecrets((error as Error).message)}`);
     void application.close().finally(() => exit(1));
     return undefined;
   });

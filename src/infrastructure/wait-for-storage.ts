@@ -8,6 +8,7 @@
  * until then. SQLite and memory storage have nothing to wait for.
  */
 import { MongoClient } from 'mongodb';
+import { redactSecrets } from '../adapters/logging/redact-secrets';
 import { configOrExit } from './config';
 import { createLogger } from './logger';
 
@@ -30,17 +31,24 @@ async function waitForStorage(): Promise<void> {
 
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (let attempt = 1; ; attempt++) {
-    const client = new MongoClient(config.mongodbUrl!, { appName: 'increment-wait', serverSelectionTimeoutMS: RETRY_MS });
+    let client: MongoClient | undefined;
     try {
+      // Inside the try: a malformed URL throws here, and its message quotes the URL.
+      client = new MongoClient(config.mongodbUrl!, { appName: 'increment-wait', serverSelectionTimeoutMS: RETRY_MS });
       // A primary must be reachable and the credentials accepted, as for the service's first request.
       await client.db(config.mongodbDb).command({ ping: 1 });
       logger.info({ storage: 'mongodb', attempt }, 'storage ready');
       return exit(0);
     } catch (error) {
+      if ((error as Error).name === 'MongoParseError') {
+        // No amount of waiting fixes a malformed URL. Its message quotes the URL: redacted.
+        logger.fatal({ storage: 'mongodb' }, `MONGODB_URL is malformed: ${redactSecrets((error as Error).message)}`);
+        return exit(2);
+      }
       // The URL may carry a password: log the cause, never the URL.
-      logger.warn({ storage: 'mongodb', attempt, cause: (error as Error).message }, 'storage not ready yet');
+      logger.warn({ storage: 'mongodb', attempt, cause: redactSecrets((error as Error).message) }, 'storage not ready yet');
     } finally {
-      await client.close().catch(() => undefined);
+      await client?.close().catch(() => undefined);
     }
     if (Date.now() + RETRY_MS > deadline) {
       logger.fatal({ storage: 'mongodb', timeoutSeconds }, 'storage did not become ready in time');

@@ -300,4 +300,12 @@ describe('wait-for-storage (the API pods\' init container)', function () {
     expect(await started.exited).to.equal(2);
     expect(started.output()).to.contain('MONGODB_URL is required');
   });
+
+  it('stops at once on a malformed MONGODB_URL, with exit 2, without quoting its password', async () => {
+    const started = run(['node', WAIT], ROOT, { MONGODB_URL: 'mongodb://increment:s3cret-pw@/thinkific_challenge' }, process.getuid?.() ?? 0);
+    expect(await started.exited).to.equal(2);
+    expect(started.output()).to.contain('MONGODB_URL is malformed');
+    expect(started.output()).to.contain('mongodb://[redacted]@/thinkific_challenge');
+    expect(started.output()).not.to.contain('s3cret-pw');
+  });
 });

@@ -55,6 +55,10 @@ describe('request logs and metrics', () => {
     await server.http.put(`/v1/current?token=${key}`, { body: { current: 'not a number' } });
     await server.http.post('/v1/register', { body: { email: 'secret@example.com', password: PASSWORD } });
     await server.http.get('/v1/next', { headers: bearer(`inc_${'x'.repeat(43)}`) });
+    // A key pasted into the path by mistake: the path of an unknown route is logged, redacted.
+    await server.http.get(`/v1/next&token=${key}`);
+    await server.http.get(`/v1/next/${key}`);
+    await server.http.get(`/v1/next;token=${key.slice(4)}`);
     const logged = JSON.stringify(server.logs);
     expect(server.logs.length).to.be.greaterThan(5);
     expect(logged).not.to.contain(key);

@@ -10,6 +10,14 @@ describe('the service process (dist/src/infrastructure/main.js)', () => {
     expect(service.output()).to.contain('STORAGE must be one of');
   });
 
+  it('on a malformed MONGODB_URL exits 1 saying why, without quoting the password it holds', async () => {
+    const service = startMain({ PORT: '0', MONGODB_URL: 'mongodb://admin:hunter2-secret@/thinkific_challenge' });
+    expect(await service.exited()).to.equal(1);
+    expect(service.output()).to.contain('could not start: Protocol and host list are required');
+    expect(service.output()).to.contain('mongodb://[redacted]@/thinkific_challenge');
+    expect(service.output()).not.to.contain('hunter2-secret');
+  });
+
   it('on SIGTERM finishes the request in flight, closes its keep-alive connection, then exits 0', async () => {
     // A high bcrypt cost keeps the registration in flight long enough to signal during it.
     const service = await startService({ STORAGE: 'memory', BCRYPT_ROUNDS: '14' });

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Context, Middleware, Next } from 'koa';
 import { Logger } from 'pino';
 import { Counter, Histogram, Registry } from 'prom-client';
+import { redactSecrets } from '../logging/redact-secrets';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+const MAX_LOGGED_PATH = 200;
 
 /** The route pattern that served the request ("/v1/next"), or "unmatched": bounded, unlike raw URLs. */
 function routeOf(ctx: Context): string {
@@ -40,7 +42,8 @@ export function observe(logger: Logger, registry: Registry): Middleware {
           reqId: requestId,
           method: ctx.method,
           route,
-          ...(route === 'unmatched' ? { path: ctx.path } : {}),
+          // An unknown path is the caller's text: possibly long, possibly a key pasted in the wrong place.
+          ...(route === 'unmatched' ? { path: redactSecrets(ctx.path.slice(0, MAX_LOGGED_PATH)) } : {}),
           status: ctx.status,
           durationMs: Math.round(durationMs * 1000) / 1000,
           userId: ctx.state.userId,
