@@ -5,6 +5,7 @@ import { chmodSync, cpSync, existsSync, lchownSync, mkdirSync, mkdtempSync, read
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from '../support/http-client';
+import { conformsToOpenApi } from '../support/openapi-validator';
 import { freePort, MAIN, waitFor } from '../support/processes';
 import {
   appFacts,
@@ -229,21 +230,21 @@ describe('the image, replayed without Docker: production dependencies only, star
     await waitFor(() => exited || service!.output().includes('"listening"'));
     expect(exited, service.output()).to.equal(false);
     const url = `http://127.0.0.1:${port}`;
-    expect((await request(url, 'GET', '/health/live')).status).to.equal(200);
+    expect((await request(url, 'GET', '/health/live', {}, conformsToOpenApi)).status).to.equal(200);
     // Readiness too: the native SQLite module loads from the pruned node_modules and data/ is writable.
-    const health = await request(url, 'GET', '/health');
+    const health = await request(url, 'GET', '/health', {}, conformsToOpenApi);
     expect(health.status, health.text).to.equal(200);
     expect(service.output()).to.contain('"storage":"sqlite"');
     // And bcrypt's native module: a registration and a first integer.
-    const registered = await request(url, 'POST', '/v1/register', { body: { email: 'image@example.com', password: 'correct horse' } });
+    const registered = await request(url, 'POST', '/v1/register', { body: { email: 'image@example.com', password: 'correct horse' } }, conformsToOpenApi);
     expect(registered.status, registered.text).to.equal(201);
-    const next = await request(url, 'GET', '/v1/next', { headers: { Authorization: `Bearer ${registered.body.data.attributes.apiKey}` } });
+    const next = await request(url, 'GET', '/v1/next', { headers: { Authorization: `Bearer ${registered.body.data.attributes.apiKey}` } }, conformsToOpenApi);
     expect(next.body.data.attributes.value).to.equal(1);
     // And the web page, built into the image rather than fetched from anywhere.
-    const page = await request(url, 'GET', '/');
+    const page = await request(url, 'GET', '/', {}, conformsToOpenApi);
     expect(page.status).to.equal(200);
     expect(page.text).to.contain('<script type="module" src="/app.js">');
-    expect((await request(url, 'GET', '/app.js')).status).to.equal(200);
+    expect((await request(url, 'GET', '/app.js', {}, conformsToOpenApi)).status).to.equal(200);
 
     // The HEALTHCHECK command, run as Docker runs it (in the container, with its environment), passes.
     const healthcheck = execForm(lastInstruction(runtime, 'HEALTHCHECK'))!;

@@ -4,7 +4,8 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { StorageHealth } from '../../src/domain/storage-health.port';
 import { TOKENS } from '../../src/infrastructure/tokens';
-import { startTestServer } from '../support/test-server';
+import { openApiDocument } from '../../src/adapters/http/openapi';
+import { bearer, registerUser, startTestServer } from '../support/test-server';
 import {
   appFacts,
   KUBERNETES_DIR,
@@ -13,6 +14,7 @@ import {
   loadManifests,
   Manifest,
   parseMongoUrl,
+  parseYaml,
   ROOT,
   Yaml,
 } from './deployment-files';
@@ -327,4 +329,177 @@ describe('the probe paths, asked of the real app', () => {
       }
     });
   }
+});
+
+// ---- Prometheus scraping ---------------------------------------------------------------------
+
+const MONITORING_DIR = path.join(KUBERNETES_DIR, 'monitoring');
+const SCRAPE = 'prometheus.io/scrape';
+const SCRAPE_PORT = 'prometheus.io/port';
+const SCRAPE_PATH = 'prometheus.io/path';
+
+/** Whether the OpenAPI document declares GET on this path with a text/plain 200: the Prometheus text format. */
+const servesPrometheusText = (route: unknown): boolean =>
+  typeof route === 'string' && 'text/plain' in ((openApiDocument.paths as Record<string, Yaml>)[route]?.get?.responses?.['200']?.content ?? {});
+
+/** What is wrong with the prometheus.io/* annotations of the API's pod template (empty when all is well). */
+function scrapeAnnotationProblems(manifests: Manifest[]): string[] {
+  const deployment = manifests.find((m) => m.doc.kind === 'Deployment' && m.doc.metadata?.name === 'api');
+  if (!deployment) return ['no Deployment/api'];
+  const where = `${deployment.file}: Deployment/api pod template`;
+  const annotations: Record<string, unknown> = deployment.doc.spec.template.metadata.annotations ?? {};
+  const ports = ((container(deployment.doc, 'api')?.ports ?? []) as Yaml[]).map((p) => String(p.containerPort));
+  const problems: string[] = [];
+  if (annotations[SCRAPE] !== 'true') problems.push(`${where}: ${SCRAPE} is ${JSON.stringify(annotations[SCRAPE])}, not "true"`);
+  if (typeof annotations[SCRAPE_PORT] !== 'string' || !ports.includes(annotations[SCRAPE_PORT] as string)) {
+    problems.push(`${where}: ${SCRAPE_PORT} ${JSON.stringify(annotations[SCRAPE_PORT])} is not a port of container api (${ports.join(', ')})`);
+  }
+  if (!servesPrometheusText(annotations[SCRAPE_PATH])) {
+    problems.push(`${where}: ${SCRAPE_PATH} ${JSON.stringify(annotations[SCRAPE_PATH])} is not a path the app serves text/plain metrics on`);
+  }
+  return problems;
+}
+
+/** Sample names of a Prometheus text exposition, each with the label names seen on it. */
+function exposedSeries(text: string): Map<string, Set<string>> {
+  const series = new Map<string, Set<string>>();
+  for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s/.exec(line);
+    if (!match) continue;
+    const labels = series.get(match[1]) ?? new Set<string>();
+    for (const label of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="/g)) labels.add(label[1]);
+    series.set(match[1], labels);
+  }
+  return series;
+}
+
+describe('Prometheus scraping of the API (kubernetes/, kubernetes/ha/, kubernetes/monitoring/)', function () {
+  this.timeout(60_000);
+  const monitoring = loadManifests(MONITORING_DIR);
+  const podMonitor = monitoring.find((m) => m.doc.kind === 'PodMonitor')!.doc;
+  const rules = monitoring.filter((m) => m.doc.kind === 'PrometheusRule').flatMap((m) =>
+    (m.doc.spec.groups as Yaml[]).flatMap((g) => g.rules as Yaml[]).map((r) => ({ file: m.file, alert: r.alert as string, expr: String(r.expr) })),
+  );
+
+  it('the metrics path is a GET the OpenAPI document declares with a text/plain 200', () => {
+    expect(servesPrometheusText('/metrics')).to.equal(true);
+    expect(servesPrometheusText('/health')).to.equal(false);
+  });
+
+  for (const [variant, manifests] of [['kubernetes/', single], ['kubernetes/ha/', ha]] as const) {
+    it(`${variant}: the API pod template carries prometheus.io/scrape "true", the container's port and the metrics path`, () => {
+      expect(scrapeAnnotationProblems(manifests)).to.deep.equal([]);
+      const api = find(manifests, 'Deployment', 'api');
+      expect(api.spec.template.metadata.annotations).to.include({ [SCRAPE]: 'true', [SCRAPE_PORT]: String(facts.defaultPort), [SCRAPE_PATH]: '/metrics' });
+    });
+
+    it(`${variant}: the PodMonitor selects the API pods and nothing else, on a port the API container has, at the metrics path`, () => {
+      const api = find(manifests, 'Deployment', 'api');
+      expect(selects(podMonitor.spec.selector, api.spec.template.metadata.labels)).to.equal(true);
+      for (const other of manifests.filter((m) => m.doc.spec?.template?.metadata && m.doc !== api)) {
+        expect(selects(podMonitor.spec.selector, other.doc.spec.template.metadata.labels ?? {}), `${other.doc.kind}/${other.doc.metadata.name}`).to.equal(false);
+      }
+      const portNames = (container(api, 'api').ports as Yaml[]).map((p) => p.name);
+      for (const endpoint of podMonitor.spec.podMetricsEndpoints as Yaml[]) {
+        expect(portNames, 'podMetricsEndpoints[].port names a port of container api').to.include(endpoint.port);
+        expect(servesPrometheusText(endpoint.path), endpoint.path).to.equal(true);
+        expect(endpoint.path).to.equal(api.spec.template.metadata.annotations[SCRAPE_PATH]);
+      }
+    });
+  }
+
+  it('kubernetes/monitoring/: a monitoring.coreos.com/v1 PodMonitor (and PrometheusRule) of the expected shape, with the apply note on top', () => {
+    expect(monitoring.map((m) => m.doc.apiVersion)).to.satisfy((versions: string[]) => versions.every((v) => v === 'monitoring.coreos.com/v1'));
+    expect(monitoring.map((m) => m.doc.kind)).to.include('PodMonitor');
+    expect(podMonitor.metadata.name).to.be.a('string');
+    expect(Object.keys(podMonitor.spec).sort()).to.deep.equal(['podMetricsEndpoints', 'selector']);
+    expect(Object.keys(podMonitor.spec.selector)).to.deep.equal(['matchLabels']);
+    expect(podMonitor.spec.podMetricsEndpoints).to.have.length(1);
+    expect(podMonitor.spec.podMetricsEndpoints[0]).to.deep.equal({ port: 'http', path: '/metrics', interval: '15s' });
+    for (const rule of rules) {
+      expect(rule.alert, rule.expr).to.match(/^[A-Z][A-Za-z]+$/);
+      expect(rule.expr).to.match(/ > [\d.]+$/);
+    }
+    for (const name of readdirSync(MONITORING_DIR)) {
+      const head = readFileSync(path.join(MONITORING_DIR, name), 'utf8').split('\n').slice(0, 3).join('\n');
+      expect(head, name).to.match(/^# .*Prometheus Operator[\s\S]*kubectl apply -f kubernetes\/monitoring\//);
+    }
+  });
+
+  it('kubernetes/monitoring/ is referenced by no kustomization.yaml, and has none of its own (the CRDs may be missing)', () => {
+    const kustomizations = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? kustomizations(path.join(dir, e.name)) : /^kustomization\.ya?ml$/.test(e.name) ? [path.join(dir, e.name)] : [],
+      );
+    const found = kustomizations(KUBERNETES_DIR);
+    expect(found.map((f) => path.relative(ROOT, f)).sort()).to.deep.equal(['kubernetes/ha/kustomization.yaml', 'kubernetes/kustomization.yaml']);
+    for (const file of found) {
+      const kustomization = parseYaml(readFileSync(file, 'utf8'), file);
+      const entries: string[] = ['resources', 'components', 'bases'].flatMap((key) => kustomization[key] ?? []);
+      for (const entry of entries) {
+        const target = path.resolve(path.dirname(file), entry);
+        expect(target === MONITORING_DIR || target.startsWith(MONITORING_DIR + path.sep), `${path.relative(ROOT, file)}: ${entry}`).to.equal(false);
+      }
+    }
+  });
+
+  it('the alert expressions are the README\'s (an alert there, or a graph plus a threshold)', () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(rules.length).to.be.greaterThan(0);
+    for (const rule of rules) {
+      const query = rule.expr.replace(/\s+/g, ' ').replace(/ > [\d.]+$/, '');
+      expect(readme, `${rule.alert}: ${query}`).to.contain(query);
+    }
+  });
+
+  it('the annotated path, asked of the real app, serves the metrics and labels the alert expressions use', async () => {
+    const server = await startTestServer();
+    try {
+      const key = await registerUser(server);
+      expect((await server.http.get('/v1/next', { headers: bearer(key) })).status).to.equal(200);
+      const reply = await server.http.get(find(single, 'Deployment', 'api').spec.template.metadata.annotations[SCRAPE_PATH]);
+      expect(reply.status).to.equal(200);
+      expect(reply.headers['content-type']).to.match(/^text\/plain/);
+      const series = exposedSeries(reply.text);
+      expect(series.size).to.be.greaterThan(0);
+      for (const rule of rules) {
+        const selectors = [...rule.expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{([^}]*)\})?\s*\[/g)];
+        expect(selectors.length, rule.expr).to.be.greaterThan(0);
+        for (const [, metric, matchers] of selectors) {
+          expect([...series.keys()], `${rule.alert}: metric ${metric}`).to.include(metric);
+          for (const [, label] of (matchers ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*[=!]/g)) {
+            expect([...series.get(metric)!], `${rule.alert}: label ${label} of ${metric}`).to.include(label);
+          }
+        }
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  describe('the checks fail on a broken copy', () => {
+    const broken = (change: (annotations: Record<string, string>) => void): string[] => {
+      const copy = clone(single);
+      change(find(copy, 'Deployment', 'api').spec.template.metadata.annotations);
+      return scrapeAnnotationProblems(copy);
+    };
+
+    it('a prometheus.io/port that is not the API container\'s port', () => {
+      expect(broken((a) => (a[SCRAPE_PORT] = '8080'))).to.deep.equal([
+        'kubernetes/api-deployment.yaml: Deployment/api pod template: prometheus.io/port "8080" is not a port of container api (3000)',
+      ]);
+    });
+
+    it('a prometheus.io/path the app does not serve metrics on, and scraping switched off', () => {
+      expect(
+        broken((a) => {
+          a[SCRAPE_PATH] = '/health';
+          a[SCRAPE] = 'false';
+        }),
+      ).to.deep.equal([
+        'kubernetes/api-deployment.yaml: Deployment/api pod template: prometheus.io/scrape is "false", not "true"',
+        'kubernetes/api-deployment.yaml: Deployment/api pod template: prometheus.io/path "/health" is not a path the app serves text/plain metrics on',
+      ]);
+    });
+  });
 });

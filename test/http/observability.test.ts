@@ -47,6 +47,17 @@ describe('request logs and metrics', () => {
     expect(requestLines()[0]).to.include({ route: 'unmatched', path: '/no/such/page', status: 404 });
   });
 
+  it('labels a refused method with the route whose path matched, so an operator sees which route got it', async () => {
+    await server.http.send('DELETE', '/v1/next');
+    await server.http.send('PROPFIND', '/v1/current');
+    expect(requestLines().map(({ method, route, status }) => ({ method, route, status }))).to.deep.equal([
+      { method: 'DELETE', route: '/v1/next', status: 405 },
+      { method: 'PROPFIND', route: '/v1/current', status: 405 },
+    ]);
+    const metrics = (await server.http.get('/metrics')).text;
+    expect(metrics).to.match(/http_request_duration_seconds_count\{method="DELETE",route="\/v1\/next",status_class="4xx"\} 1/);
+  });
+
   it('never logs the API key, the password or the token query value', async () => {
     const registered = await server.http.post('/v1/register', { body: { email: 'secret@example.com', password: PASSWORD } });
     const key: string = registered.body.data.attributes.apiKey;

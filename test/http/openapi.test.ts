@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import { AssertionError } from 'node:assert';
 import { openApiDocument } from '../../src/adapters/http/openapi';
+import { EmailAlreadyRegistered } from '../../src/domain/errors';
+import { TOKENS } from '../../src/infrastructure/tokens';
 import { createOpenApiValidator } from '../support/openapi-validator';
-import { startTestServer, TestServer } from '../support/test-server';
+import { bearer, registerUser, startTestServer, TestServer } from '../support/test-server';
 
 describe('the OpenAPI document', () => {
   let server: TestServer;
@@ -24,12 +26,33 @@ describe('the OpenAPI document', () => {
     const routes: Array<[string, string]> = [
       ['post', '/v1/register'], ['get', '/v1/next'], ['post', '/v1/next'], ['get', '/v1/current'], ['put', '/v1/current'],
       ['get', '/health'], ['get', '/health/live'], ['get', '/metrics'], ['get', '/openapi.json'],
+      ['get', '/docs'], ['get', '/'], ['get', '/app.js'], ['get', '/app.css'], ['get', '/favicon.svg'],
     ];
     for (const [method, path] of routes) {
       const reply = await server.http.send(method.toUpperCase(), path, { body: method === 'get' ? undefined : {} });
       expect(reply.status, `${method} ${path}`).not.to.equal(404);
       expect((openApiDocument.paths as Record<string, object>)[path], path).to.have.property(method);
     }
+  });
+
+  it('describes HEAD as the router answers it: like GET without a body, and refused on /v1/next', async () => {
+    const key = await registerUser(server);
+    // Each reply is checked against the document by the test client; these are its statuses.
+    expect((await server.http.send('HEAD', '/v1/current', { headers: bearer(key) })).status).to.equal(200);
+    expect((await server.http.send('HEAD', '/v1/current')).status).to.equal(401);
+    expect((await server.http.send('HEAD', '/health')).status).to.equal(200);
+    const refused = await server.http.send('HEAD', '/v1/next', { headers: bearer(key) });
+    expect(refused.status).to.equal(405);
+    expect(refused.headers.allow).to.equal('GET, POST');
+    expect((await server.http.get('/v1/current', { headers: bearer(key) })).body.data.attributes.value, 'HEAD used up nothing').to.equal(0);
+  });
+
+  it('matches paths as the router does: any letter case, with or without a trailing slash', async () => {
+    const key = await registerUser(server);
+    const reply = await server.http.get('/V1/Current/', { headers: bearer(key) });
+    expect(reply.status).to.equal(200);
+    expect(() => createOpenApiValidator()({ method: 'GET', path: '/V1/Current/', status: 201, contentType: undefined, body: undefined, text: '' }))
+      .to.throw(AssertionError, /GET \/V1\/Current\/ → 201 is not a declared response \(#\/paths\/~1v1~1current\/get\/responses\/201\)/);
   });
 
   it('declares all three request encodings for register and reset', () => {
@@ -72,6 +95,38 @@ describe('the OpenAPI document', () => {
       const notFound = { errors: [{ status: '404', code: 'not_found', title: 'Not found', detail: 'd' }] };
       expect(() => validate({ ...ok, path: '/nowhere', status: 404, body: notFound })).not.to.throw();
     });
+  });
+});
+
+describe('the OpenAPI check, against a server that answers wrongly on purpose', () => {
+  let server: TestServer;
+  let key: string;
+
+  before(async () => {
+    server = await startTestServer({
+      customize: (container) => {
+        // A value sent as a string, and a domain error on a route that does not declare it.
+        container.rebind(TOKENS.CurrentInteger).toConstantValue({ execute: async () => '13' });
+        container.rebind(TOKENS.NextInteger).toConstantValue({ execute: async () => { throw new EmailAlreadyRegistered(); } });
+      },
+    });
+    key = await registerUser(server);
+  });
+
+  after(() => server.stop());
+
+  it('fails the test that receives a body breaking the schema', async () => {
+    let failure: unknown;
+    await server.http.get('/v1/current', { headers: bearer(key) }).catch((error: unknown) => (failure = error));
+    expect(failure).to.be.instanceOf(AssertionError);
+    expect((failure as Error).message).to.match(/GET \/v1\/current → 200 body does not match its schema: .*value must be integer/);
+  });
+
+  it('fails the test that receives an error code its operation does not declare', async () => {
+    let failure: unknown;
+    await server.http.get('/v1/next', { headers: bearer(key) }).catch((error: unknown) => (failure = error));
+    expect(failure).to.be.instanceOf(AssertionError);
+    expect((failure as Error).message).to.match(/GET \/v1\/next → 409 body does not match its schema/);
   });
 });
 

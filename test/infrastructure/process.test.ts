@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { request } from '../support/http-client';
+import { conformsToOpenApi } from '../support/openapi-validator';
 import { startMain, startService } from '../support/processes';
 
 describe('the service process (dist/src/infrastructure/main.js)', () => {
@@ -21,7 +22,7 @@ describe('the service process (dist/src/infrastructure/main.js)', () => {
   it('on SIGTERM finishes the request in flight, closes its keep-alive connection, then exits 0', async () => {
     // A high bcrypt cost keeps the registration in flight long enough to signal during it.
     const service = await startService({ STORAGE: 'memory', BCRYPT_ROUNDS: '14' });
-    const inFlight = request(service.url, 'POST', '/v1/register', { body: { email: 'late@example.com', password: 'correct horse' } });
+    const inFlight = request(service.url, 'POST', '/v1/register', { body: { email: 'late@example.com', password: 'correct horse' } }, conformsToOpenApi);
     await new Promise((resolve) => setTimeout(resolve, 200));
     service.child.kill('SIGTERM');
     const reply = await inFlight;

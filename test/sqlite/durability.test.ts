@@ -5,15 +5,29 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SCHEMA_VERSION } from '../../src/adapters/persistence/sqlite/sqlite-schema';
+import { Reply, request } from '../support/http-client';
+import { conformsToOpenApi } from '../support/openapi-validator';
 import { boundedAgent, ServiceProcess, startMain, startService } from '../support/processes';
 
-/** GET /v1/next through a given agent; resolves with the value, or null for any failure. */
+/**
+ * GET /v1/next through a given agent; resolves with the value, or null when the connection
+ * fails (the process was killed). A reply that breaks the OpenAPI document rejects.
+ */
 function next(url: string, key: string, agent: http.Agent): Promise<number | null> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const req = http.get(`${url}/v1/next`, { agent, headers: { Authorization: `Bearer ${key}` } }, (res) => {
       let text = '';
       res.on('data', (chunk: Buffer) => (text += chunk));
-      res.on('end', () => resolve(res.statusCode === 200 ? JSON.parse(text).data.attributes.value : null));
+      res.on('end', () => {
+        const body = JSON.parse(text);
+        try {
+          conformsToOpenApi({ method: 'GET', path: '/v1/next', status: res.statusCode!, contentType: res.headers['content-type'], body, text });
+        } catch (error) {
+          reject(error);
+          return;
+        }
+        resolve(res.statusCode === 200 ? body.data.attributes.value : null);
+      });
       res.on('error', () => resolve(null));
     });
     req.on('error', () => resolve(null));
@@ -21,17 +35,13 @@ function next(url: string, key: string, agent: http.Agent): Promise<number | nul
 }
 
 async function register(url: string): Promise<string> {
-  const reply = await fetch(`${url}/v1/register`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email: 'durable@example.com', password: 'correct horse' }),
-  });
-  return ((await reply.json()) as { data: { attributes: { apiKey: string } } }).data.attributes.apiKey;
+  const reply = await request(url, 'POST', '/v1/register', { body: { email: 'durable@example.com', password: 'correct horse' } }, conformsToOpenApi);
+  return reply.body.data.attributes.apiKey;
 }
 
 async function current(url: string, key: string): Promise<number> {
-  const reply = await fetch(`${url}/v1/current`, { headers: { Authorization: `Bearer ${key}` } });
-  return ((await reply.json()) as { data: { attributes: { value: number } } }).data.attributes.value;
+  const reply = await request(url, 'GET', '/v1/current', { headers: { Authorization: `Bearer ${key}` } }, conformsToOpenApi);
+  return reply.body.data.attributes.value;
 }
 
 describe('SQLite durability, with real server processes', function () {
@@ -111,16 +121,16 @@ describe('SQLite durability, with real server processes', function () {
     const key = await register(service.url);
     const other = new Database(file);
     other.exec('BEGIN IMMEDIATE');
-    let blocked: Response;
+    let blocked: Reply;
     try {
-      blocked = await fetch(`${service.url}/v1/next`, { headers: { Authorization: `Bearer ${key}` } });
+      blocked = await request(service.url, 'GET', '/v1/next', { headers: { Authorization: `Bearer ${key}` } }, conformsToOpenApi);
     } finally {
       other.exec('ROLLBACK');
       other.close();
     }
     expect(blocked.status).to.equal(503);
-    expect(blocked.headers.get('retry-after')).to.equal('1');
-    expect(((await blocked.json()) as { errors: Array<{ code: string }> }).errors[0].code).to.equal('storage_unavailable');
+    expect(blocked.headers['retry-after']).to.equal('1');
+    expect(blocked.body.errors[0].code).to.equal('storage_unavailable');
     expect(await current(service.url, key)).to.equal(0);
     expect(await next(service.url, key, http.globalAgent)).to.equal(1);
   });

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
+import { BrowserContext, chromium, Page, Response } from 'playwright-core';
+import { conformsToOpenApi } from './openapi-validator';
 
 /** Debian's chromium (`apt-get install chromium`); CHROMIUM_PATH points elsewhere on other systems. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -20,8 +21,13 @@ export interface Browser {
 
 export interface Tab {
   readonly page: Page;
-  /** Script errors, CSP violations and console errors, except the HTTP statuses the test provoked. */
+  /**
+   * Script errors, CSP violations, console errors (except the HTTP statuses the test provoked),
+   * and any reply from the service that breaks its OpenAPI document.
+   */
   readonly problems: string[];
+  /** Resolves once every reply seen so far has been checked. */
+  settled(): Promise<void>;
   screenshot(name: string): Promise<void>;
 }
 
@@ -45,10 +51,33 @@ export async function launchBrowser(): Promise<Browser> {
           problems.push(message.text());
         }
       });
+      const origin = new URL(url).origin;
+      const checks: Array<Promise<void>> = [];
+      const check = async (response: Response) => {
+        const text = response.status() === 304 ? '' : await response.text().catch(() => '');
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = undefined;
+        }
+        try {
+          const { pathname } = new URL(response.url());
+          conformsToOpenApi({ method: response.request().method(), path: pathname, status: response.status(), contentType: response.headers()['content-type'], body, text });
+        } catch (error) {
+          problems.push((error as Error).message);
+        }
+      };
+      page.on('response', (response) => {
+        if (new URL(response.url()).origin === origin) checks.push(check(response));
+      });
       await page.goto(url);
       return {
         page,
         problems,
+        settled: async () => {
+          await Promise.all(checks);
+        },
         screenshot: async (name) => {
           await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
         },

@@ -13,6 +13,7 @@ export interface ObservedResponse {
   readonly text: string;
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const escape = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /**
@@ -24,9 +25,10 @@ const escape = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '
 export function createOpenApiValidator(document: Document = openApiDocument as Document) {
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
   ajv.addSchema(document, 'openapi');
+  // As @koa/router matches them: any letter case, an optional trailing slash.
   const templates = Object.keys(document.paths).map((template) => ({
     template,
-    pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+    pattern: new RegExp(`^${template.replace(/\/$/, '').split(/\{[^}]+\}/).map(escapeRegExp).join('[^/]+')}/?$`, 'i'),
   }));
 
   return function validate(response: ObservedResponse): void {
@@ -62,3 +64,6 @@ export function createOpenApiValidator(document: Document = openApiDocument as D
     }
   };
 }
+
+/** The one validator the test suites share: every reply any HTTP test receives goes through it. */
+export const conformsToOpenApi = createOpenApiValidator();

@@ -6,11 +6,10 @@ import { Application, createApplication } from '../../src/infrastructure/contain
 import { listen, RunningServer } from '../../src/infrastructure/server';
 import { createLogger } from '../../src/infrastructure/logger';
 import { Client, client } from './http-client';
-import { createOpenApiValidator } from './openapi-validator';
+import { conformsToOpenApi } from './openapi-validator';
 
 // Every reply any HTTP test receives is checked against the OpenAPI document, so the
 // document cannot drift from what the code really answers.
-const conformsToOpenApi = createOpenApiValidator();
 
 export interface TestServer {
   readonly url: string;

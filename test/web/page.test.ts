@@ -27,6 +27,7 @@ describe('the web page in a real browser', function () {
   });
 
   afterEach(async () => {
+    await tab?.settled();
     const problems = tab?.problems ?? [];
     await tab?.page.close();
     expect(problems, 'console errors').to.deep.equal([]);
@@ -100,6 +101,8 @@ describe('the web page in a real browser', function () {
     const other = await browser.open(`${server.url}/`);
     expect(await other.page.locator('#start').isVisible()).to.equal(true);
     expect(await evaluate(other.page, `sessionStorage.length`)).to.equal(0);
+    await other.settled();
+    expect(other.problems).to.deep.equal([]);
     await other.page.close();
     await page.getByRole('button', { name: 'Forget this key' }).click();
     expect(await page.locator('#start').isVisible()).to.equal(true);

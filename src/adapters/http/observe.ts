@@ -8,9 +8,13 @@ export const REQUEST_ID_HEADER = 'X-Request-Id';
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 const MAX_LOGGED_PATH = 200;
 
-/** The route pattern that served the request ("/v1/next"), or "unmatched": bounded, unlike raw URLs. */
+/**
+ * The route pattern that served the request ("/v1/next"), or whose path matched when its method
+ * did not (a 405), or "unmatched": bounded, unlike raw URLs.
+ */
 function routeOf(ctx: Context): string {
-  return (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+  const routed = ctx as Context & { _matchedRoute?: string; matched?: Array<{ path: string }> };
+  return routed._matchedRoute ?? routed.matched?.[0]?.path ?? 'unmatched';
 }
 
 /**

@@ -69,8 +69,22 @@ function pageFile(operationId: string, summary: string, mediaType: string, schem
   };
 }
 
+const methodNotAllowed = {
+  ...errorResponse('The route exists but not for this method; see Allow.', 405, ['method_not_allowed']),
+  headers: { Allow: { schema: { type: 'string' } } },
+};
+
 const counterOk = { description: 'The counter.', content: { [JSON_API]: { schema: ref('CounterDocument') } } };
 const authenticated = [{ bearer: [] }, { token: [] }];
+
+/** Bodies may come compressed; anything but these is refused with 415 unsupported_encoding. */
+const contentEncoding = {
+  name: 'Content-Encoding',
+  in: 'header',
+  required: false,
+  schema: { enum: ['identity', 'gzip', 'deflate', 'br'] },
+  description: 'How the body is compressed, if it is.',
+};
 
 function bodyOf(flat: object, document: object, formExample: string) {
   return {
@@ -91,16 +105,19 @@ export const openApiDocument = {
     summary: 'Incrementing integers as a service.',
     description:
       'Register to get an API key; each call to /v1/next returns the next integer of your own sequence. ' +
-      `Values are integers from 0 to ${MAX} (2^53-1). Errors are JSON:API error documents with a stable code.`,
+      `Values are integers from 0 to ${MAX} (2^53-1). Errors are JSON:API error documents with a stable code. ` +
+      'A method a route does not take is answered 405 with an Allow header (see x-unmatched-responses); ' +
+      'OPTIONS on any route answers 200 with Allow. HEAD works wherever GET does, except on /v1/next.',
   },
   servers: [{ url: '/' }],
   tags: [{ name: 'users' }, { name: 'counter' }, { name: 'operations' }, { name: 'pages' }],
-  paths: {
+  paths: withHead({
     '/v1/register': {
       post: {
         operationId: 'register',
         tags: ['users'],
         summary: 'Create a user and get an API key (shown this once).',
+        parameters: [contentEncoding],
         requestBody: bodyOf(ref('RegisterAttributes'), ref('RegisterDocument'), 'email=ada%40example.com&password=correct+horse'),
         responses: {
           '201': { description: 'Registered.', content: { [JSON_API]: { schema: ref('UserDocument') } } },
@@ -114,8 +131,15 @@ export const openApiDocument = {
     },
     '/v1/next': {
       get: nextOperation('nextInteger'),
+      head: {
+        operationId: 'nextIntegerHead',
+        tags: ['counter'],
+        summary: 'Refused: a GET here hands out a number, so a HEAD (sent freely by proxies and monitors) must not.',
+        responses: { '405': methodNotAllowed },
+      },
       post: {
         ...nextOperation('nextIntegerPost', bodyErrors),
+        parameters: [{ $ref: '#/components/parameters/token' }, contentEncoding],
         requestBody: {
           required: false,
           description: 'Optional and ignored; when one is sent it must be a JSON, JSON:API or form body of at most 16 KiB.',
@@ -137,7 +161,7 @@ export const openApiDocument = {
         tags: ['counter'],
         summary: 'Set the current value; the next call to /v1/next returns it plus one.',
         security: authenticated,
-        parameters: [{ $ref: '#/components/parameters/token' }],
+        parameters: [{ $ref: '#/components/parameters/token' }, contentEncoding],
         requestBody: bodyOf(ref('ResetAttributes'), ref('ResetDocument'), 'current=1000'),
         responses: {
           '200': counterOk,
@@ -158,6 +182,7 @@ export const openApiDocument = {
         responses: {
           '200': { description: 'Ready.', content: { 'application/json': { schema: ref('Health') } } },
           '503': { description: 'Not ready; the failing check is named.', content: { 'application/json': { schema: ref('Health') } } },
+          '500': internalError,
         },
       },
     },
@@ -179,7 +204,7 @@ export const openApiDocument = {
         operationId: 'metrics',
         tags: ['operations'],
         summary: 'Prometheus metrics in the text exposition format.',
-        responses: { '200': { description: 'Metrics.', content: { 'text/plain': { schema: { type: 'string' } } } } },
+        responses: { '200': { description: 'Metrics.', content: { 'text/plain': { schema: { type: 'string' } } } }, '500': internalError },
       },
     },
     '/openapi.json': {
@@ -208,7 +233,9 @@ export const openApiDocument = {
         operationId: 'docsAsset',
         tags: ['pages'],
         summary: 'A script, stylesheet or icon of the documentation page.',
-        parameters: [{ name: 'asset', in: 'path', required: true, schema: { type: 'string' } }],
+        parameters: [
+          { name: 'asset', in: 'path', required: true, schema: { enum: ['init.js', 'swagger-ui-bundle.js', 'swagger-ui.css', 'favicon-32x32.png'] } },
+        ],
         responses: {
           '200': {
             description: 'The asset.',
@@ -222,7 +249,7 @@ export const openApiDocument = {
         },
       },
     },
-  },
+  }),
   components: {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <key>' },
@@ -366,7 +393,7 @@ export const openApiDocument = {
   /** Answers to requests no operation describes: unknown routes and methods. */
   'x-unmatched-responses': {
     '404': errorResponse('No such route.', 404, ['not_found']),
-    '405': { ...errorResponse('The route exists but not for this method; see Allow.', 405, ['method_not_allowed']), headers: { Allow: { schema: { type: 'string' } } } },
+    '405': methodNotAllowed,
   },
   /** OPTIONS on any route: its methods in Allow, no body. */
   'x-options-responses': {
@@ -390,4 +417,27 @@ function nextOperation(operationId: string, moreResponses: object = {}) {
       ...moreResponses,
     },
   };
+}
+
+type Operation = { operationId: string; tags: readonly string[]; summary: string; responses: Record<string, { description: string; headers?: object }> };
+
+/**
+ * HEAD wherever GET is, as the router answers it: the same statuses and headers, no body.
+ * Routes that refuse HEAD (/v1/next) or describe their own keep theirs.
+ */
+function withHead<Paths extends Record<string, object>>(paths: Paths): Paths {
+  const described: Record<string, object> = {};
+  for (const [template, item] of Object.entries(paths) as Array<[string, { get?: Operation; head?: Operation }]>) {
+    if (!item.get || item.head) {
+      described[template] = item;
+      continue;
+    }
+    const { operationId, tags, summary, responses, ...rest } = item.get;
+    const headers = Object.fromEntries(
+      Object.entries(responses).map(([status, { description, headers }]) => [status, { description, ...(headers ? { headers } : {}) }]),
+    );
+    const head = { ...rest, operationId: `${operationId}Head`, tags, summary: `Headers only: ${summary[0].toLowerCase()}${summary.slice(1)}`, responses: headers };
+    described[template] = { ...item, head };
+  }
+  return described as Paths;
 }
