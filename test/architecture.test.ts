@@ -7,7 +7,7 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Runs the project's dependency-cruiser rules over a small tree of files and returns its report. */
-function cruise(files: Record<string, string>): { status: number | null; output: string } {
+function cruise(files: Record<string, string>, roots = ['src']): { status: number | null; output: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'increment-arch-'));
   try {
     copyFileSync(path.join(ROOT, '.dependency-cruiser.cjs'), path.join(dir, '.dependency-cruiser.cjs'));
@@ -17,7 +17,7 @@ function cruise(files: Record<string, string>): { status: number | null; output:
       mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
       writeFileSync(path.join(dir, file), content);
     }
-    const result = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'depcruise'), ['src', '--config', '.dependency-cruiser.cjs'], {
+    const result = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'depcruise'), [...roots, '--config', '.dependency-cruiser.cjs'], {
       cwd: dir,
       encoding: 'utf8',
     });
@@ -54,6 +54,26 @@ describe('the dependency rules (npm run lint:architecture)', function () {
     expect(result.status).not.to.equal(0);
     expect(result.output).to.contain('frameworks-stay-at-the-edge');
     expect(result.output).to.match(/application-depends-on-domain-only[\s\S]*reach\.use-case/);
+  });
+
+  it('let the web page bundle the domain, and fail when it reaches for a server layer or a package', () => {
+    const domainOnly = cruise(
+      {
+        'src/domain/user.ts': 'export const Email = 1;\n',
+        'web/src/rules.ts': "import { Email } from '../../src/domain/user';\nexport const e = Email;\n",
+      },
+      ['src', 'web/src'],
+    );
+    expect(domainOnly.status, domainOnly.output).to.equal(0);
+    const result = cruise(
+      {
+        'src/adapters/http/json-api.ts': 'export const J = 1;\n',
+        'web/src/api.ts': "import { J } from '../../src/adapters/http/json-api';\nimport Koa from 'koa';\nexport const j = [J, Koa];\n",
+      },
+      ['src', 'web/src'],
+    );
+    expect(result.status).not.to.equal(0);
+    expect(result.output).to.match(/web-page-uses-only-the-domain[\s\S]*web-page-uses-only-the-domain/);
   });
 
   it('fail when an adapter reaches into the composition root', () => {
