@@ -182,7 +182,8 @@ function keyRefused(errors: readonly ApiError[]): boolean {
   holdKey(undefined);
   showStart();
   const form = element('use-key-form');
-  showApiErrors(form, errors.map((error) => ({ ...error, field: 'key' })));
+  clearErrors(form);
+  showApiErrors(form, errors.filter((error) => error.status === 401).map((error) => ({ ...error, field: 'key' })));
   return true;
 }
 
@@ -237,7 +238,8 @@ onSubmit(useKeyForm, async () => {
   const input = useKeyForm.querySelector<HTMLInputElement>('input[name="key"]')!;
   const candidate = input.value.trim();
   const outcome = await api.current(candidate);
-  if (!outcome.ok) return showApiErrors(useKeyForm, outcome.errors.map((error) => ({ ...error, field: 'key' })));
+  // A refused key is about the key; anything else (the service unreachable) is not.
+  if (!outcome.ok) return showApiErrors(useKeyForm, outcome.errors.map((error) => (error.status === 401 ? { ...error, field: 'key' } : error)));
   useKeyForm.reset();
   holdKey(candidate);
   showDashboard();
