@@ -143,7 +143,11 @@ export const openApiDocument = {
         requestBody: {
           required: false,
           description: 'Optional and ignored; when one is sent it must be a JSON, JSON:API or form body of at most 16 KiB.',
-          content: { [JSON_API]: { schema: {} }, 'application/json': { schema: {} }, 'application/x-www-form-urlencoded': { schema: {} } },
+          content: {
+            [JSON_API]: { schema: { type: 'object' }, example: {} },
+            'application/json': { schema: { type: 'object' }, example: {} },
+            'application/x-www-form-urlencoded': { schema: { type: 'object' } },
+          },
         },
       },
     },
