@@ -50,21 +50,18 @@ const bodyErrors = {
     'unsupported_encoding',
   ]),
 };
-/** A file of the sign-up page at /: served with an ETag, so a revalidation can get 304. */
+
+/** A file of the web page at /: served with an ETag, so a revalidation can get 304. */
 function pageFile(operationId: string, summary: string, mediaType: string, schema: object = { type: 'string' }) {
-  const notModified = { description: 'Unchanged since the ETag in If-None-Match.' };
   return {
     get: {
       operationId,
       tags: ['pages'],
       summary,
-      responses: { '200': { description: 'The file.', content: { [mediaType]: { schema } } }, '304': notModified },
-    },
-    head: {
-      operationId: `${operationId}Head`,
-      tags: ['pages'],
-      summary: 'The same headers as GET, without the file.',
-      responses: { '200': { description: 'The headers of the file.' }, '304': notModified },
+      responses: {
+        '200': { description: 'The file.', content: { [mediaType]: { schema } } },
+        '304': { description: 'Unchanged since the ETag in If-None-Match.' },
+      },
     },
   };
 }
