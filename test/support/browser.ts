@@ -28,6 +28,8 @@ export interface Tab {
   readonly problems: string[];
   /** Resolves once every reply seen so far has been checked. */
   settled(): Promise<void>;
+  /** Closes the tab once its replies are checked, and returns its problems. */
+  close(): Promise<string[]>;
   screenshot(name: string): Promise<void>;
 }
 
@@ -72,11 +74,17 @@ export async function launchBrowser(): Promise<Browser> {
         if (new URL(response.url()).origin === origin) checks.push(check(response));
       });
       await page.goto(url);
+      const settled = async () => {
+        await Promise.all(checks);
+      };
       return {
         page,
         problems,
-        settled: async () => {
-          await Promise.all(checks);
+        settled,
+        close: async () => {
+          await settled();
+          await page.close();
+          return problems;
         },
         screenshot: async (name) => {
           await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });

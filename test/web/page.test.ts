@@ -15,7 +15,7 @@ describe('the web page in a real browser', function () {
   this.timeout(60_000);
   let server: TestServer;
   let browser: Browser;
-  let tab: Tab;
+  let tab: Tab | undefined;
 
   before(async () => {
     [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
@@ -27,10 +27,9 @@ describe('the web page in a real browser', function () {
   });
 
   afterEach(async () => {
-    await tab?.settled();
-    const problems = tab?.problems ?? [];
-    await tab?.page.close();
-    expect(problems, 'console errors').to.deep.equal([]);
+    const closing = tab;
+    tab = undefined;
+    expect((await closing?.close()) ?? [], 'console errors and replies off the OpenAPI document').to.deep.equal([]);
   });
 
   const open = async () => (tab = await browser.open(`${server.url}/`));
@@ -101,9 +100,7 @@ describe('the web page in a real browser', function () {
     const other = await browser.open(`${server.url}/`);
     expect(await other.page.locator('#start').isVisible()).to.equal(true);
     expect(await evaluate(other.page, `sessionStorage.length`)).to.equal(0);
-    await other.settled();
-    expect(other.problems).to.deep.equal([]);
-    await other.page.close();
+    expect(await other.close()).to.deep.equal([]);
     await page.getByRole('button', { name: 'Forget this key' }).click();
     expect(await page.locator('#start').isVisible()).to.equal(true);
     expect(await evaluate(page, `sessionStorage.getItem('increment.apiKey')`)).to.equal(null);
