@@ -19,7 +19,7 @@ const FILES: ReadonlyArray<{ route: string; file: string; type: string }> = [
  * Only this origin, and no inline script or style: an injected tag could run nothing.
  * The API's own responses keep their stricter `default-src 'none'` (see the error middleware).
  */
-export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy':
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'Referrer-Policy': 'no-referrer',
