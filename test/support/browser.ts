@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { expect } from 'chai';
 import { BrowserContext, chromium, Page, Response } from 'playwright-core';
 import { conformsToOpenApi } from './openapi-validator';
+import { startTestServer, TestServer } from './test-server';
 
 /** Debian's chromium (`apt-get install chromium`); CHROMIUM_PATH points elsewhere on other systems. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -95,5 +97,48 @@ export async function launchBrowser(): Promise<Browser> {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     },
+  };
+}
+
+export interface BrowserSuite {
+  readonly server: TestServer;
+  readonly browser: Browser;
+  /** Opens a tab on a path of the server; it is closed after the test, which fails on its problems. */
+  open(path: string): Promise<Tab>;
+}
+
+/**
+ * The mocha hooks of a suite of browser tests: the real service (in memory, real HTTP) and a
+ * Chromium, started once for the suite; after each test its tab is closed, and the test fails
+ * on any script error, CSP violation or reply off the OpenAPI document that the tab recorded.
+ */
+export function browserSuite(): BrowserSuite {
+  let server: TestServer;
+  let browser: Browser;
+  let tab: Tab | undefined;
+
+  before(async () => {
+    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  afterEach(async () => {
+    const closing = tab;
+    tab = undefined;
+    expect((await closing?.close()) ?? [], 'console errors and replies off the OpenAPI document').to.deep.equal([]);
+  });
+
+  return {
+    get server() {
+      return server;
+    },
+    get browser() {
+      return browser;
+    },
+    open: async (path) => (tab = await browser.open(`${server.url}${path}`)),
   };
 }

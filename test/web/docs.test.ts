@@ -1,35 +1,17 @@
 import { expect } from 'chai';
-import { Browser, launchBrowser, Tab } from '../support/browser';
-import { bearer, registerUser, startTestServer, TestServer } from '../support/test-server';
+import { browserSuite } from '../support/browser';
+import { bearer, registerUser } from '../support/test-server';
 
 /** /docs as a new user meets it: Swagger UI from local files, in a real Chromium, trying a call. */
 describe('the interactive docs in a real browser', function () {
   this.timeout(60_000);
-  let server: TestServer;
-  let browser: Browser;
-  let tab: Tab | undefined;
-
-  before(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  afterEach(async () => {
-    const closing = tab;
-    tab = undefined;
-    expect((await closing?.close()) ?? [], 'console errors and replies off the OpenAPI document').to.deep.equal([]);
-  });
+  const suite = browserSuite();
 
   it('lists every operation, loads nothing from elsewhere, and runs a call with the key given to Authorize', async () => {
-    const key = await registerUser(server);
+    const key = await registerUser(suite.server);
     const origins = new Set<string>();
-    browser.context.on('request', (request) => origins.add(new URL(request.url()).origin));
-    tab = await browser.open(`${server.url}/docs`);
-    const { page, screenshot } = tab;
+    suite.browser.context.on('request', (request) => origins.add(new URL(request.url()).origin));
+    const { page, screenshot } = await suite.open('/docs');
 
     await page.locator('.opblock-summary-path', { hasText: '/v1/register' }).waitFor();
     const paths = await page.locator('.opblock-summary-path').allTextContents();
@@ -54,7 +36,7 @@ describe('the interactive docs in a real browser', function () {
     expect(await next.locator('.live-responses-table .microlight').first().textContent()).to.contain('"value": 1');
     await screenshot('8-docs-try-it-out');
 
-    expect((await server.http.get('/v1/current', { headers: bearer(key) })).body.data.attributes.value, 'the call was real').to.equal(1);
-    expect([...origins]).to.deep.equal([server.url]);
+    expect((await suite.server.http.get('/v1/current', { headers: bearer(key) })).body.data.attributes.value, 'the call was real').to.equal(1);
+    expect([...origins]).to.deep.equal([suite.server.url]);
   });
 });

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Page } from 'playwright-core';
-import { bearer, registerUser, startTestServer, TestServer } from '../support/test-server';
-import { Browser, launchBrowser, Tab } from '../support/browser';
+import { bearer, registerUser } from '../support/test-server';
+import { browserSuite } from '../support/browser';
 
 const run = promisify(execFile);
 
@@ -13,29 +13,12 @@ const run = promisify(execFile);
  */
 describe('the web page in a real browser', function () {
   this.timeout(60_000);
-  let server: TestServer;
-  let browser: Browser;
-  let tab: Tab | undefined;
+  const suite = browserSuite();
 
-  before(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  afterEach(async () => {
-    const closing = tab;
-    tab = undefined;
-    expect((await closing?.close()) ?? [], 'console errors and replies off the OpenAPI document').to.deep.equal([]);
-  });
-
-  const open = async () => (tab = await browser.open(`${server.url}/`));
+  const open = () => suite.open('/');
   const newEmail = () => `web-${Math.random().toString(36).slice(2)}@example.com`;
   const counterShows = (page: Page, value: string) => page.locator('#counter-value', { hasText: new RegExp(`^${value}$`) }).waitFor();
-  const currentByApi = async (key: string) => (await server.http.get('/v1/current', { headers: bearer(key) })).body.data.attributes.value;
+  const currentByApi = async (key: string) => (await suite.server.http.get('/v1/current', { headers: bearer(key) })).body.data.attributes.value;
   const evaluate = <T>(page: Page, expression: string) => page.evaluate(expression) as Promise<T>;
   const signUp = async (page: Page, email = newEmail()) => {
     await page.getByLabel('Email').fill(email);
@@ -78,7 +61,7 @@ describe('the web page in a real browser', function () {
     expect(await evaluate(page, `sessionStorage.getItem('increment.apiKey')`)).to.equal(key);
     expect(await evaluate(page, 'localStorage.length')).to.equal(0);
     expect(await evaluate(page, 'document.cookie')).to.equal('');
-    expect(await browser.context.cookies()).to.deep.equal([]);
+    expect(await suite.browser.context.cookies()).to.deep.equal([]);
   });
 
   it('never shows the key again: a reload keeps it for the tab only, and forgetting it goes back to sign-up', async () => {
@@ -97,7 +80,7 @@ describe('the web page in a real browser', function () {
   it('a new tab does not get the key, and "Forget this key" drops it', async () => {
     const { page } = await open();
     await signUp(page);
-    const other = await browser.open(`${server.url}/`);
+    const other = await suite.browser.open(`${suite.server.url}/`);
     expect(await other.page.locator('#start').isVisible()).to.equal(true);
     expect(await evaluate(other.page, `sessionStorage.length`)).to.equal(0);
     expect(await other.close()).to.deep.equal([]);
@@ -109,7 +92,7 @@ describe('the web page in a real browser', function () {
   });
 
   it('copy buttons put the key, and curl lines that really work, on the clipboard', async () => {
-    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await suite.browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.server.url });
     const { page } = await open();
     const key = await signUp(page);
     const clipboard = () => evaluate<string>(page, 'navigator.clipboard.readText()');
@@ -121,7 +104,7 @@ describe('the web page in a real browser', function () {
     const copyLine = async (title: string) => {
       await page.locator('.snippet', { has: page.getByRole('heading', { name: title }) }).getByRole('button', { name: 'Copy' }).click();
       const line = await clipboard();
-      expect(line).to.contain(key).and.to.contain(server.url);
+      expect(line).to.contain(key).and.to.contain(suite.server.url);
       const { stdout } = await run('bash', ['-c', `${line} --silent --show-error`]);
       return JSON.parse(stdout).data.attributes.value as number;
     };
@@ -163,7 +146,7 @@ describe('the web page in a real browser', function () {
 
   it("shows the API's own error next to the field it names: an email already registered", async () => {
     const taken = newEmail();
-    await registerUser(server, taken);
+    await registerUser(suite.server, taken);
     const { page } = await open();
     await page.getByLabel('Email').fill(taken.toUpperCase());
     await page.getByLabel('Password').fill('another password');
@@ -183,8 +166,8 @@ describe('the web page in a real browser', function () {
     expect(await page.locator('#dashboard').isHidden()).to.equal(true);
     await screenshot('5-wrong-key');
 
-    const key = await registerUser(server);
-    await server.http.put('/v1/current', { headers: bearer(key), body: { current: 41 } });
+    const key = await registerUser(suite.server);
+    await suite.server.http.put('/v1/current', { headers: bearer(key), body: { current: 41 } });
     await page.getByLabel('API key', { exact: true }).fill(key);
     await page.getByRole('button', { name: 'Use this key' }).click();
     await counterShows(page, '41');
