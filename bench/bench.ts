@@ -1,208 +1,307 @@
 /**
- * npm run bench: request rates of /v1/next on each store against a bare Koa route,
- * all measured in one run on this machine, so the ratios are what matter.
- * Each server runs in its own process; autocannon drives it from this one.
+ * npm run bench: /v1/next against the servers a user would compare it with, side by side in one
+ * run on this machine, and the targets of the performance issue checked on what it measured.
+ *
+ * - Peers (bench/peers): bare node:http, bare Koa + router, Koa + Redis INCR with appendfsync always.
+ * - Each server is pinned to CPU 1, the load generator to CPU 0 (wrk, else autocannon), 1 thread,
+ *   50 connections. Rounds are interleaved (every server once per round, each after a 1 s
+ *   warm-up); ratios are taken within a round and the median over rounds is reported, because
+ *   a shared virtual machine swings from one minute to the next.
+ * - Then the memory check (target 5) and the WORKERS scaling figures, unpinned.
+ * Exits 1 when a target is missed or a request failed, naming which.
+ *
+ * BENCH_ROUNDS (3), BENCH_DURATION (5 s), BENCH_ONLY (a regex of server names),
+ * BENCH_MEMORY_CALLS (1000000, per step; 0 skips target 5), BENCH_MEMORY_KEYS (10000),
+ * BENCH_SCALING (1; 0 skips the WORKERS figures).
  */
-import autocannon from 'autocannon';
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { cpus } from 'node:os';
 import path from 'node:path';
+import { chooseLoadGenerator, Load, LoadResult } from './load-generator';
+import { registerUser, ROOT, Server, startPeer, startRedis, startService } from './servers';
 
-const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 5);
+const SECONDS = Number(process.env.BENCH_DURATION ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+const MEMORY_CALLS = Number(process.env.BENCH_MEMORY_CALLS ?? 1_000_000);
+const MEMORY_KEYS = Number(process.env.BENCH_MEMORY_KEYS ?? 10_000);
+const SCALING = process.env.BENCH_SCALING !== '0';
 const CONNECTIONS = 50;
-const ROOT = path.resolve(__dirname, '..', '..');
-// On a two-core machine the scheduler sometimes puts the server and the load generator on the
-// same core, which halves a rate at random. Pinning each to its own core makes runs repeatable.
-const PINNED = spawnSync('taskset', ['-cp', '0', String(process.pid)]).status === 0;
+const RANGE = 1000;
 
-interface Target {
-  readonly name: string;
-  readonly env?: Record<string, string>;
-  /** Starts the server and returns what to call. */
-  start(port: number): Promise<{ process: ChildProcess; path: string; headers: Record<string, string> }>;
-}
+const generator = chooseLoadGenerator();
+// On two cores the scheduler sometimes puts a server and the load generator on the same core,
+// which halves a rate at random; pinning makes runs repeatable. Children inherit CPU 0.
+const PINNED = spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' }).status === 0;
+const SERVER_CPUS = PINNED ? '1' : undefined;
 
-interface Result {
-  readonly name: string;
-  readonly requestsPerSecond: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly failures: number;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
-
-/** Starts a server process (its logs go to /dev/null, as to a log shipper) and waits until it answers. */
-async function spawnServer(script: string, env: Record<string, string>, readyPath: string): Promise<ChildProcess> {
-  const command = PINNED ? ['taskset', '-c', '1', process.execPath] : [process.execPath];
-  const child = spawn(command[0], [...command.slice(1), path.join(ROOT, script)], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  for (;;) {
-    if (exited) throw new Error(`${script} exited before it answered`);
-    const answered = await fetch(`http://127.0.0.1:${env.PORT}${readyPath}`).then(
-      (reply) => reply.ok,
-      () => false,
-    );
-    if (answered) return child;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function registerUser(port: number): Promise<string> {
-  const reply = await fetch(`http://127.0.0.1:${port}/v1/register`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: 'benchmark password' }),
-  });
-  if (reply.status !== 201) throw new Error(`registration failed with ${reply.status}`);
-  const document = (await reply.json()) as { data: { attributes: { apiKey: string } } };
-  return document.data.attributes.apiKey;
-}
-
-export function serviceTarget(name: string, env: Record<string, string>): Target {
-  return {
-    name,
-    env,
-    async start(port) {
-      const child = await spawnServer(
-        'dist/src/infrastructure/main.js',
-        { PORT: String(port), HOST: '127.0.0.1', BCRYPT_ROUNDS: '4', ...env },
-        '/health/live',
-      );
-      const key = await registerUser(port);
-      return { process: child, path: '/v1/next', headers: { Authorization: `Bearer ${key}` } };
-    },
-  };
-}
-
-const bareTarget: Target = {
-  name: 'bare Koa route',
-  async start(port) {
-    const child = await spawnServer('dist/bench/bare-server.js', { PORT: String(port) }, '/constant');
-    return { process: child, path: '/constant', headers: {} };
-  },
-};
-
-interface Started {
-  readonly target: Target;
-  readonly url: string;
-  readonly headers: Record<string, string>;
-  readonly process: ChildProcess;
-}
-
-async function start(target: Target): Promise<Started> {
-  const port = await freePort();
-  const server = await target.start(port);
-  return { target, url: `http://127.0.0.1:${port}${server.path}`, headers: server.headers, process: server.process };
-}
-
-async function measure(server: Started): Promise<Result> {
-  const options = { url: server.url, headers: server.headers, connections: CONNECTIONS };
-  await autocannon({ ...options, duration: 1 }); // warm-up: JIT, connection pools
-  const result = await autocannon({ ...options, duration: DURATION_SECONDS });
-  return {
-    name: server.target.name,
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    failures: result.errors + result.timeouts + result.non2xx,
-  };
-}
-
-export interface Comparison {
-  readonly name: string;
-  readonly of: string;
-  readonly to: string;
-  readonly target: number;
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-/**
- * Every server runs for the whole bench; each round measures them all, one after the other.
- * A ratio is taken within a round, seconds apart, and the median over the rounds is reported,
- * so one noisy moment on a shared machine moves one sample, not the verdict.
- */
-export async function runBench(targets: Target[], comparisons: Comparison[]): Promise<void> {
-  console.log(`autocannon: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_SECONDS}s per target (each after a 1s warm-up)`);
-  console.log(PINNED ? 'load generator pinned to CPU 0, servers to CPU 1\n' : 'taskset not found: processes are not pinned, expect noisier numbers\n');
-  const servers: Started[] = [];
-  try {
-    for (const target of [bareTarget, ...targets]) servers.push(await start(target));
-    const rounds: Array<Map<string, Result>> = [];
-    for (let round = 1; round <= ROUNDS; round += 1) {
-      const results = new Map<string, Result>();
-      for (const server of servers) {
-        const result = await measure(server);
-        results.set(result.name, result);
-        console.log(
-          `round ${round}  ${result.name.padEnd(36)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s   p50 ${result.p50} ms   p99 ${result.p99} ms   failures ${result.failures}`,
-        );
-      }
-      rounds.push(results);
-    }
-
-    console.log('\nmedian over the rounds');
-    for (const server of servers) {
-      const rates = rounds.map((results) => results.get(server.target.name)!.requestsPerSecond);
-      console.log(`  ${server.target.name.padEnd(36)} ${median(rates).toFixed(0).padStart(7)} req/s`);
-    }
-    let missed = false;
-    for (const comparison of comparisons) {
-      const ratios = rounds.map((results) => results.get(comparison.of)!.requestsPerSecond / results.get(comparison.to)!.requestsPerSecond);
-      const ratio = median(ratios);
-      missed ||= ratio < comparison.target;
-      console.log(
-        `  ${comparison.name.padEnd(36)} ${ratio.toFixed(2).padStart(7)}   (target >= ${comparison.target.toFixed(2)}; rounds ${ratios.map((r) => r.toFixed(2)).join(', ')})  ${ratio >= comparison.target ? 'ok' : 'BELOW TARGET'}`,
-      );
-    }
-    const failed = rounds.some((results) => [...results.values()].some((result) => result.failures > 0));
-    if (failed) console.log('\nsome requests failed: the rates above are not valid');
-    process.exitCode = missed || failed ? 1 : 0;
-  } finally {
-    for (const server of servers) {
-      server.process.kill('SIGTERM');
-      await once(server.process, 'exit');
-    }
-  }
-}
-
-/**
- * A fresh database file under ./data, on the project's disk (/tmp may be a tmpfs, where fsync
- * costs nothing), removed when the run ends.
- */
-function benchDatabase(): string {
+/** A fresh folder under ./data, on the project's disk (a tmpfs /tmp would make fsync free). */
+const scratch = (() => {
   mkdirSync(path.join(ROOT, 'data'), { recursive: true });
   const folder = mkdtempSync(path.join(ROOT, 'data', 'bench-'));
   process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
-  return path.join(folder, 'increment.db');
+  return folder;
+})();
+let databases = 0;
+const sqliteFile = () => path.join(scratch, `increment-${++databases}.db`);
+
+const NAMES = {
+  http: 'bare node:http, constant JSON',
+  koa: 'bare Koa + router, constant JSON',
+  redis: 'Koa + Redis INCR, appendfsync always',
+  memory: 'this service, /v1/next, memory',
+  sqlite: 'this service, /v1/next, SQLite',
+  range: `this service, /v1/next count=${RANGE}, SQLite`,
+} as const;
+
+interface Contender {
+  readonly name: string;
+  readonly server: Server;
+  readonly path: string;
+  readonly key: string;
 }
 
-if (require.main === module) {
-  void runBench(
-    [
-      serviceTarget('/v1/next, memory', { STORAGE: 'memory' }),
-      serviceTarget('/v1/next, memory, no request log', { STORAGE: 'memory', LOG_LEVEL: 'warn' }),
-      serviceTarget('/v1/next, sqlite', { STORAGE: 'sqlite', SQLITE_PATH: benchDatabase() }),
-    ],
-    [
-      { name: 'ratio /v1/next memory : bare Koa', of: '/v1/next, memory', to: 'bare Koa route', target: 0.8 },
-      { name: 'same, LOG_LEVEL=warn', of: '/v1/next, memory, no request log', to: 'bare Koa route', target: 0.8 },
-      { name: 'ratio /v1/next sqlite : memory', of: '/v1/next, sqlite', to: '/v1/next, memory', target: 0.5 },
-    ],
-  );
+interface Sample extends LoadResult {
+  /** Server CPU time per request, in microseconds. */
+  readonly cpuMicroseconds: number;
+  readonly serverCoreShare: number;
 }
+
+const stops: Array<() => Promise<void>> = [];
+const skipped: string[] = [];
+
+async function measure(contender: Contender, cpusForLoad?: string): Promise<Sample> {
+  const load: Load = { url: `${contender.server.url}${contender.path}`, keys: [contender.key], seconds: 1, connections: CONNECTIONS, cpus: cpusForLoad };
+  await generator.run(load, scratch); // warm-up: JIT, connection pools
+  const cpuBefore = contender.server.cpuSeconds();
+  const result = await generator.run({ ...load, seconds: SECONDS }, scratch);
+  const cpu = contender.server.cpuSeconds() - cpuBefore;
+  return { ...result, cpuMicroseconds: (cpu / Math.max(result.requests, 1)) * 1e6, serverCoreShare: cpu / SECONDS };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const group = (n: number) => Math.round(n).toLocaleString('en-US').replace(/,/g, ' ');
+const fixed = (n: number, digits = 2) => n.toFixed(digits);
+
+async function startContenders(): Promise<Contender[]> {
+  const wanted = (name: string) => !ONLY || ONLY.test(name);
+  const contenders: Contender[] = [];
+  const add = async (name: string, start: () => Promise<Server>, options: { path?: string; key?: (server: Server) => Promise<string> } = {}) => {
+    if (!wanted(name)) return;
+    const server = await start();
+    stops.push(() => server.stop());
+    const key = options.key ? await options.key(server) : 'inc_bench';
+    contenders.push({ name, server, key, path: options.path ?? '/v1/next' });
+  };
+  const register = (server: Server) => registerUser(server.url, `bench-${Date.now()}@example.com`);
+  const service = (env: Record<string, string>) => () => startService({ BCRYPT_ROUNDS: '4', ...env }, SERVER_CPUS);
+
+  await add(NAMES.http, () => startPeer('node-http.js', {}, SERVER_CPUS));
+  await add(NAMES.koa, () => startPeer('koa.js', {}, SERVER_CPUS));
+  if (wanted(NAMES.redis)) {
+    const redis = await startRedis(scratch, SERVER_CPUS);
+    if (redis === undefined) skipped.push(`| ${NAMES.redis} | skipped: redis-server is not installed (Debian: apt-get install redis-server) | | | | |`);
+    else {
+      stops.push(() => redis.stop());
+      await add(NAMES.redis, () => startPeer('koa-redis.js', { REDIS_PORT: String(redis.port) }, SERVER_CPUS));
+    }
+  }
+  await add(NAMES.memory, service({ STORAGE: 'memory' }), { key: register });
+  await add(NAMES.sqlite, service({ STORAGE: 'sqlite', SQLITE_PATH: sqliteFile() }), { key: register });
+  await add(NAMES.range, service({ STORAGE: 'sqlite', SQLITE_PATH: sqliteFile() }), {
+    path: `/v1/next?count=${RANGE}`,
+    key: async (server) => {
+      const key = await register(server);
+      if (!(await handsOutRanges(server.url, key))) {
+        skipped.push(`| ${NAMES.range} | skipped: the service does not hand out ranges yet (its reply has no meta.issued.count = ${RANGE}) | | | | |`);
+        await server.stop();
+        throw new SkipContender();
+      }
+      return key;
+    },
+  }).catch((error: unknown) => {
+    if (!(error instanceof SkipContender)) throw error;
+  });
+  return contenders;
+}
+
+class SkipContender extends Error {}
+
+async function handsOutRanges(url: string, key: string): Promise<boolean> {
+  const reply = await fetch(`${url}/v1/next?count=${RANGE}`, { headers: { Authorization: `Bearer ${key}` } });
+  const document = (await reply.json().catch(() => ({}))) as { meta?: { issued?: { count?: number } } };
+  return reply.status === 200 && document.meta?.issued?.count === RANGE;
+}
+
+interface Verdict {
+  readonly label: string;
+  readonly measured: string;
+  /** true: met, false: missed, undefined: not checked (and why is in `measured`). */
+  readonly met?: boolean;
+}
+
+function rates(contenders: Contender[], rounds: Array<Map<string, Sample>>): Verdict[] {
+  const byName = new Map(contenders.map((contender) => [contender.name, contender]));
+  const samples = (name: string) => rounds.map((round) => round.get(name)!);
+  const perRound = (of: string, to: string, pick: (sample: Sample) => number) =>
+    rounds.map((round) => pick(round.get(of)!) / pick(round.get(to)!));
+
+  console.log(`\n| server | req/s | ratio to node:http | p99 | server CPU per request | ${generator.description.split(' ')[0]} core share |`);
+  console.log('|---|---|---|---|---|---|');
+  for (const contender of contenders) {
+    const mine = samples(contender.name);
+    const ratio = byName.has(NAMES.http) ? fixed(median(perRound(contender.name, NAMES.http, (s) => s.requestsPerSecond)), 3) : '—';
+    const p99s = mine.map((sample) => sample.p99Ms);
+    console.log(
+      `| ${contender.name} | ${group(median(mine.map((s) => s.requestsPerSecond)))} | ${ratio} | ` +
+        `${fixed(median(p99s))} ms (${fixed(Math.min(...p99s))}–${fixed(Math.max(...p99s))}) | ` +
+        `${fixed(median(mine.map((s) => s.cpuMicroseconds)), 0)} µs | ${fixed(median(mine.map((s) => s.coreShare)))} |`,
+    );
+  }
+  for (const line of skipped) console.log(line);
+
+  const ratioTarget = (label: string, of: string, to: string, pick: (s: Sample) => number, target: number, atLeast: boolean): Verdict => {
+    if (!byName.has(of) || !byName.has(to)) return { label, measured: `not checked: ${!byName.has(of) ? of : to} was not measured` };
+    const values = perRound(of, to, pick);
+    const value = median(values);
+    return { label, measured: `${fixed(value)} (rounds ${values.map((v) => fixed(v)).join(', ')})`, met: atLeast ? value >= target : value <= target };
+  };
+  const verdicts = [
+    ratioTarget('1. SQLite next : Koa + Redis req/s >= 1.00', NAMES.sqlite, NAMES.redis, (s) => s.requestsPerSecond, 1.0, true),
+    ratioTarget('2. memory next : bare Koa req/s >= 0.50', NAMES.memory, NAMES.koa, (s) => s.requestsPerSecond, 0.5, true),
+    ratioTarget('3. SQLite next p99 : bare Koa p99 <= 2.5', NAMES.sqlite, NAMES.koa, (s) => s.p99Ms, 2.5, false),
+  ];
+  const range = byName.get(NAMES.range);
+  const label4 = `4. next count=${RANGE}, SQLite >= 10 000 000 integers/s`;
+  if (range === undefined) verdicts.push({ label: label4, measured: 'not checked: not measured (see the skipped line above)' });
+  else {
+    const integers = samples(range.name).map((sample) => sample.requestsPerSecond * RANGE);
+    verdicts.push({ label: label4, measured: `${group(median(integers))} integers/s`, met: median(integers) >= 10_000_000 });
+  }
+  return verdicts;
+}
+
+/** Target 5: RSS after each million `next` calls spread over many keys, on SQLite. */
+async function memoryTarget(): Promise<Verdict> {
+  const label = `5. RSS after ${group(MEMORY_CALLS)} next calls over ${group(MEMORY_KEYS)} keys < 150 MB, not growing over the next ${group(MEMORY_CALLS)}`;
+  if (MEMORY_CALLS <= 0) return { label, measured: 'not checked: BENCH_MEMORY_CALLS=0' };
+  const server = await startService({ BCRYPT_ROUNDS: '4', STORAGE: 'sqlite', SQLITE_PATH: sqliteFile() }, SERVER_CPUS);
+  stops.push(() => server.stop());
+  const keys: string[] = [];
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: 8 }, async (_, worker) => {
+      for (let i = worker; i < MEMORY_KEYS; i += 8) keys.push(await registerUser(server.url, `memory-${i}@example.com`));
+    }),
+  );
+  console.log(`\nmemory: ${group(keys.length)} users registered in ${fixed((Date.now() - started) / 1000, 1)} s; RSS ${fixed(server.residentBytes() / 2 ** 20, 1)} MB`);
+  const residentAfter: number[] = [];
+  let calls = 0;
+  let failures = 0;
+  let rate = 10_000;
+  for (const step of [1, 2]) {
+    while (calls < step * MEMORY_CALLS) {
+      // wrk runs for a time, not a number of calls: each run aims at what is left, at the last rate.
+      const seconds = Math.min(10, Math.max(1, Math.ceil((step * MEMORY_CALLS - calls) / rate)));
+      const result = await generator.run({ url: `${server.url}/v1/next`, keys, seconds, connections: CONNECTIONS }, scratch);
+      calls += result.requests;
+      failures += result.failures;
+      rate = Math.max(result.requestsPerSecond, 1);
+    }
+    residentAfter.push(server.residentBytes() / 2 ** 20);
+    console.log(`memory: RSS ${fixed(residentAfter[step - 1], 1)} MB after ${group(calls)} calls`);
+  }
+  const [first, second] = residentAfter;
+  // "Not growing": within 5 % or 5 MB, the noise of a garbage-collected heap between two samples.
+  const growth = second - first;
+  const flat = growth <= Math.max(5, first * 0.05);
+  const measured = `${fixed(first, 1)} MB, then ${fixed(second, 1)} MB (${growth >= 0 ? '+' : ''}${fixed(growth, 1)} MB)${failures ? `; ${failures} failed calls` : ''}`;
+  return { label, measured, met: failures === 0 && first < 150 && second < 150 && flat };
+}
+
+/** 2 workers against 1 on this machine, nothing pinned: the load generator shares the cores. */
+async function scaling(): Promise<void> {
+  console.log(`\nWORKERS scaling: /v1/next on SQLite, server and ${generator.description.split(' ')[0]} free to use both cores`);
+  spawnSync('taskset', ['-cp', '0-' + String(cpus().length - 1), String(process.pid)], { stdio: 'ignore' });
+  const all = cpus().map((_, i) => i).join(',');
+  const contenders: Contender[] = [];
+  for (const workers of [1, 2]) {
+    const server = await startService({ BCRYPT_ROUNDS: '4', STORAGE: 'sqlite', SQLITE_PATH: sqliteFile(), WORKERS: String(workers) }, all);
+    stops.push(() => server.stop());
+    const key = await registerUser(server.url, `scaling-${workers}@example.com`);
+    contenders.push({ name: `WORKERS=${workers}`, server, key, path: '/v1/next' });
+  }
+  const rounds: Array<Map<string, Sample>> = [];
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    const samples = new Map<string, Sample>();
+    for (const contender of contenders) samples.set(contender.name, await measure(contender, all));
+    rounds.push(samples);
+  }
+  console.log(`\n| workers | req/s | ratio to 1 worker | p99 | server cores used | ${generator.description.split(' ')[0]} cores used |`);
+  console.log('|---|---|---|---|---|---|');
+  for (const contender of contenders) {
+    const mine = rounds.map((round) => round.get(contender.name)!);
+    const ratios = rounds.map((round) => round.get(contender.name)!.requestsPerSecond / round.get('WORKERS=1')!.requestsPerSecond);
+    console.log(
+      `| ${contender.name.slice('WORKERS='.length)} | ${group(median(mine.map((s) => s.requestsPerSecond)))} | ${fixed(median(ratios))} | ` +
+        `${fixed(median(mine.map((s) => s.p99Ms)))} ms | ${fixed(median(mine.map((s) => s.serverCoreShare)))} | ${fixed(median(mine.map((s) => s.coreShare)))} |`,
+    );
+  }
+  if (rounds.some((round) => [...round.values()].some((sample) => sample.failures > 0))) failedRequests = true;
+}
+
+let failedRequests = false;
+
+async function main(): Promise<void> {
+  console.log(`npm run bench, ${new Date().toISOString()}, Node.js ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model.trim()})`);
+  console.log(`load generator: ${generator.description}, 1 thread, ${CONNECTIONS} connections`);
+  console.log(PINNED ? 'load generator pinned to CPU 0, each server (and Redis) to CPU 1' : 'taskset not found: nothing is pinned, expect noisier numbers');
+  console.log(`${ROUNDS} interleaved round(s) of ${SECONDS} s per server, each after a 1 s warm-up; medians over rounds`);
+  console.log('the service runs at LOG_LEVEL=info with its log going to /dev/null, metrics on');
+  const verdicts: Verdict[] = [];
+  try {
+    const contenders = await startContenders();
+    const rounds: Array<Map<string, Sample>> = [];
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const samples = new Map<string, Sample>();
+      for (const contender of contenders) {
+        const sample = await measure(contender);
+        samples.set(contender.name, sample);
+        if (sample.failures > 0) failedRequests = true;
+        console.log(
+          `round ${round}  ${contender.name.padEnd(46)} ${group(sample.requestsPerSecond).padStart(7)} req/s  p99 ${fixed(sample.p99Ms).padStart(6)} ms  ` +
+            `${fixed(sample.cpuMicroseconds, 0).padStart(4)} µs CPU/req  failures ${sample.failures}`,
+        );
+      }
+      rounds.push(samples);
+    }
+    verdicts.push(...rates(contenders, rounds));
+    for (const stop of stops.splice(0)) await stop();
+    verdicts.push(await memoryTarget());
+    for (const stop of stops.splice(0)) await stop();
+    if (SCALING) await scaling();
+    else console.log('\nWORKERS scaling: skipped (BENCH_SCALING=0)');
+  } finally {
+    for (const stop of stops.splice(0)) await stop();
+  }
+
+  console.log('\ntargets');
+  for (const verdict of verdicts) {
+    const status = verdict.met === undefined ? 'NOT CHECKED' : verdict.met ? 'met' : 'MISSED';
+    console.log(`  ${verdict.label.padEnd(96)} ${verdict.measured}  ${status}`);
+  }
+  const missed = verdicts.filter((verdict) => verdict.met === false);
+  if (failedRequests) console.log('\nFAILED: some requests failed, so the rates above are not valid');
+  if (missed.length > 0) console.log(`\nMISSED: ${missed.map((verdict) => verdict.label.split('.')[0]).map((n) => `target ${n}`).join(', ')}`);
+  process.exitCode = missed.length > 0 || failedRequests ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

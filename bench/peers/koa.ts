@@ -1,9 +1,9 @@
-/** The baseline: Koa answering one route with a constant JSON body, nothing else. */
-import Koa from 'koa';
+/** Peer: bare Koa with @koa/router answering one route with a constant JSON body, nothing else. */
 import Router from '@koa/router';
+import Koa from 'koa';
 
 const router = new Router();
-router.get('/constant', (ctx) => {
+router.get('/v1/next', (ctx) => {
   ctx.body = { data: { type: 'counters', id: 'default', attributes: { value: 1 } } };
 });
 const app = new Koa();
