@@ -16,6 +16,8 @@ export interface Config {
   readonly sqlitePath: string;
   readonly bcryptRounds: number;
   readonly logLevel: LogLevel;
+  /** Server processes sharing the port (node:cluster); 1 serves from this process alone. */
+  readonly workers: number;
 }
 
 /** Every variable the service reads; deployment files are checked against this list. */
@@ -28,6 +30,7 @@ export const CONFIG_VARIABLES = [
   'MONGODB_DB',
   'BCRYPT_ROUNDS',
   'LOG_LEVEL',
+  'WORKERS',
 ] as const;
 
 export class ConfigError extends Error {
@@ -91,7 +94,13 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     sqlitePath: value('SQLITE_PATH') ?? './data/increment.db',
     bcryptRounds: integer('BCRYPT_ROUNDS', 12, 4, 15),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    workers: integer('WORKERS', 1, 1, 64),
   };
+  // Each worker is its own process: with the memory store each would keep its own counters and
+  // hand out the same numbers as the others.
+  if (config.workers > 1 && storage === 'memory') {
+    problems.push(`WORKERS must be 1 with STORAGE=memory, whose counters live inside one process (got "${value('WORKERS')}")`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -1,13 +1,19 @@
+import cluster from 'node:cluster';
 import { redactSecrets } from '../adapters/logging/redact-secrets';
 import { configOrExit } from './config';
 import { createApplication } from './container';
 import { createLogger } from './logger';
 import { listen } from './server';
+import { superviseWorkers } from './workers';
 
 async function main(): Promise<void> {
   const config = configOrExit(process.env);
   const logger = createLogger(config.logLevel);
   const exit = (code: number) => logger.flush(() => process.exit(code));
+  if (config.workers > 1 && cluster.isPrimary) {
+    superviseWorkers(config.workers, logger, exit);
+    return;
+  }
   const application = await createApplication(config, logger).catch((error: unknown) => {
     // The cause goes into the message itself, so an operator reads what is wrong at a glance.
     logger.fatal({ err: error, storage: config.storage }, `could not start: ${redactSecrets((error as Error).message)}`);

@@ -12,7 +12,17 @@ describe('parseConfig', () => {
       sqlitePath: './data/increment.db',
       bcryptRounds: 12,
       logLevel: 'info',
+      workers: 1,
     });
+  });
+
+  it('takes WORKERS from 1 to 64, and only 1 with the memory store, whose counters live in one process', () => {
+    expect(parseConfig({ WORKERS: '4' }).workers).to.equal(4);
+    expect(parseConfig({ WORKERS: '1', STORAGE: 'memory' }).workers).to.equal(1);
+    for (const workers of ['0', '65', 'two', '1.5']) {
+      expect(() => parseConfig({ WORKERS: workers }), workers).to.throw(ConfigError, /WORKERS must be a whole number from 1 to 64/);
+    }
+    expect(() => parseConfig({ WORKERS: '2', STORAGE: 'memory' })).to.throw(ConfigError, /WORKERS must be 1 with STORAGE=memory/);
   });
 
   it('chooses MongoDB when MONGODB_URL is set', () => {

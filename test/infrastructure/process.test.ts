@@ -1,7 +1,10 @@
 import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { request } from '../support/http-client';
 import { conformsToOpenApi } from '../support/openapi-validator';
-import { startMain, startService } from '../support/processes';
+import { startMain, startService, workerPids } from '../support/processes';
 
 describe('the service process (dist/src/infrastructure/main.js)', () => {
   it('refuses to start on bad configuration, saying what is wrong, with a non-zero exit', async () => {
@@ -33,5 +36,35 @@ describe('the service process (dist/src/infrastructure/main.js)', () => {
     expect(service.output()).to.contain('shutting down');
     expect(service.output()).not.to.contain(reply.body.data.attributes.apiKey);
     expect(service.output()).not.to.contain('correct horse');
+  });
+
+  describe('with WORKERS=2', () => {
+    let folder: string;
+    beforeEach(() => (folder = mkdtempSync(path.join(tmpdir(), 'increment-workers-'))));
+    afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+    it('serves from two processes on one port; SIGTERM lets each finish its in-flight request, then exits 0', async () => {
+      const service = await startService({ STORAGE: 'sqlite', SQLITE_PATH: path.join(folder, 'increment.db'), WORKERS: '2', BCRYPT_ROUNDS: '14' });
+      expect(workerPids(service)).to.have.length(2);
+      const inFlight = [1, 2].map((n) =>
+        request(service.url, 'POST', '/v1/register', { body: { email: `late${n}@example.com`, password: 'correct horse' } }, conformsToOpenApi),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      service.child.kill('SIGTERM');
+      const replies = await Promise.all(inFlight);
+      expect(replies.map((reply) => reply.status)).to.deep.equal([201, 201]);
+      expect(await service.exited()).to.equal(0);
+      expect(service.output().match(/shutting down: finishing in-flight requests/g)).to.have.length(2);
+    });
+
+    it('exits 1 without restarting in a loop when the workers cannot start', async () => {
+      const notSqlite = path.join(folder, 'notes.txt');
+      writeFileSync(notSqlite, 'not a database '.repeat(500));
+      const service = startMain({ STORAGE: 'sqlite', SQLITE_PATH: notSqlite, WORKERS: '2', PORT: '0', HOST: '127.0.0.1' });
+      expect(await service.exited()).to.equal(1);
+      expect(service.output()).to.contain('is not a SQLite database');
+      expect(service.output()).to.contain('a worker exited before it was listening');
+      expect(service.output()).not.to.contain('starting another');
+    });
   });
 });

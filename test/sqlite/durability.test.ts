@@ -7,7 +7,7 @@ import path from 'node:path';
 import { SCHEMA_VERSION } from '../../src/adapters/persistence/sqlite/sqlite-schema';
 import { Reply, request } from '../support/http-client';
 import { conformsToOpenApi } from '../support/openapi-validator';
-import { boundedAgent, ServiceProcess, startMain, startService } from '../support/processes';
+import { boundedAgent, ServiceProcess, startMain, startService, waitFor, workerPids } from '../support/processes';
 
 /**
  * GET /v1/next through a given agent; resolves with the value, or null when the connection
@@ -65,8 +65,8 @@ describe('SQLite durability, with real server processes', function () {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  const start = async () => {
-    const service = await startService({ STORAGE: 'sqlite', SQLITE_PATH: file });
+  const start = async (env: Record<string, string> = {}) => {
+    const service = await startService({ STORAGE: 'sqlite', SQLITE_PATH: file, ...env });
     services.push(service);
     return service;
   };
@@ -114,6 +114,40 @@ describe('SQLite durability, with real server processes', function () {
       expect(value).to.be.a('number');
       expect(seen.has(value!), `${value} was handed out twice`).to.equal(false);
     }
+  });
+
+  it('with WORKERS=2, kill -9 of a worker mid-load: a new worker takes its place, no number comes twice, none is lost', async () => {
+    const service = await start({ WORKERS: '2' });
+    const key = await register(service.url);
+    const [victim] = workerPids(service);
+    const agent = boundedAgent();
+    const received: number[] = [];
+    let cutOff = 0;
+    let stop = false;
+    const clients = Array.from({ length: 20 }, async () => {
+      while (!stop) {
+        const value = await next(service.url, key, agent);
+        if (value === null) cutOff += 1;
+        else received.push(value);
+      }
+    });
+    const sleep = () => new Promise((resolve) => setTimeout(resolve, 10));
+    while (received.length < 500) await sleep();
+    process.kill(victim, 'SIGKILL');
+    await waitFor(() => workerPids(service).length === 3);
+    const beforeReplacement = received.length;
+    while (received.length < beforeReplacement + 500) await sleep();
+    stop = true;
+    await Promise.all(clients);
+    agent.destroy();
+
+    expect(service.output()).to.contain('worker died; starting another');
+    expect(service.child.exitCode, 'the primary keeps running').to.equal(null);
+    const value = await current(service.url, key);
+    expect(new Set(received).size, 'no duplicates').to.equal(received.length);
+    expect(Math.max(...received)).to.be.at.most(value);
+    // Every number taken from the counter reached a client, except at most one per call the kill cut off.
+    expect(value - received.length).to.be.at.most(cutOff);
   });
 
   it('answers 503 with Retry-After, and uses up nothing, while another process holds the write lock too long', async () => {

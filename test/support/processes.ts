@@ -35,15 +35,25 @@ export function startMain(env: Record<string, string>, user: { uid?: number; gid
   return { child, url: `http://127.0.0.1:${env.PORT}`, output: () => output, exited: () => exit };
 }
 
-/** Starts the service on a free port and waits until it has said it is listening. */
+/** Starts the service on a free port and waits until it (every worker, with WORKERS > 1) is listening. */
 export async function startService(env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
   const service = startMain({ HOST: '127.0.0.1', PORT: String(port), BCRYPT_ROUNDS: '4', ...env });
   let exited = false;
   void service.exited().then(() => (exited = true));
-  await waitFor(() => exited || service.output().includes('"listening"'));
+  const ready = Number(env.WORKERS ?? 1) > 1 ? '"all workers listening"' : '"listening"';
+  await waitFor(() => exited || service.output().includes(ready));
   if (exited) throw new Error(`the service did not start:\n${service.output()}`);
   return service;
+}
+
+/** The process ids of the workers that have been listening so far, oldest first (WORKERS > 1). */
+export function workerPids(service: ServiceProcess): number[] {
+  return service
+    .output()
+    .split('\n')
+    .filter((line) => line.includes('"worker listening"'))
+    .map((line) => JSON.parse(line).pid as number);
 }
 
 export async function waitFor(condition: () => boolean): Promise<void> {
