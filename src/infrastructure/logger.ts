@@ -29,8 +29,10 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
     },
     // Asynchronous writes: lines logged while a write is in flight go out together in the next
     // one, so a busy server makes far fewer syscalls, and an idle one still logs at once.
-    // main.ts flushes before the process exits.
-    destination ?? pino.destination({ dest: 1, sync: false }),
+    // main.ts flushes before the process exits. Each write holds whole lines and at most
+    // PIPE_BUF (4096) bytes, which a pipe takes in one piece: with WORKERS > 1 several processes
+    // share one stdout, and a longer write could be split around another process's lines.
+    destination ?? pino.destination({ dest: 1, sync: false, maxWrite: 4096 }),
   );
 }
 

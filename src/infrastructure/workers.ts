@@ -13,6 +13,10 @@ import { Logger } from 'pino';
 export function superviseWorkers(count: number, logger: Logger, exit: (code: number) => void): void {
   let stopping = false;
   let exitCode = 0;
+  // Each worker accepts connections from the shared socket itself. In node:cluster's default
+  // round-robin mode this process accepts them and hands each to a worker; a connection handed
+  // to a worker at the moment it dies stays open here, unanswered, until the client gives up.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   // Tracked here: cluster.workers may still hold a worker after its 'exit', until its IPC channel closes.
   const alive = new Set<Worker>();
   const listening = new WeakSet<Worker>();

@@ -49,11 +49,7 @@ export async function startService(env: Record<string, string>): Promise<Service
 
 /** The process ids of the workers that have been listening so far, oldest first (WORKERS > 1). */
 export function workerPids(service: ServiceProcess): number[] {
-  return service
-    .output()
-    .split('\n')
-    .filter((line) => line.includes('"worker listening"'))
-    .map((line) => JSON.parse(line).pid as number);
+  return [...service.output().matchAll(/"pid":(\d+),"msg":"worker listening"/g)].map((match) => Number(match[1]));
 }
 
 export async function waitFor(condition: () => boolean): Promise<void> {

@@ -1,7 +1,10 @@
 import Database from 'better-sqlite3';
+import { BUSY_TIMEOUT_MS } from './sqlite-database';
 import { translateSqliteError } from './sqlite-errors';
 
 interface Pending {
+  /** Date.now() when it was queued: it waits for another process's lock up to BUSY_TIMEOUT_MS from then. */
+  readonly since: number;
   run(): unknown;
   resolve(value: unknown): void;
   reject(error: unknown): void;
@@ -13,6 +16,12 @@ interface Pending {
  * immediate transaction with one sync. Each caller still gets its own result, and none is
  * answered before its group's COMMIT has returned. A lone caller waits only for setImmediate,
  * never for a timer.
+ *
+ * When another process (WORKERS > 1, or a second server on the file) holds the write lock, the
+ * group does not wait inside SQLite: its busy handler sleeps with the whole event loop stopped,
+ * so the process could neither take requests nor answer any. The lock is tried again every
+ * millisecond instead, while new writes join the waiting group; a write that has waited
+ * BUSY_TIMEOUT_MS fails with SQLITE_BUSY (503, nothing written), as a blocked BEGIN would.
  */
 export class GroupCommit {
   private queue: Pending[] = [];
@@ -24,7 +33,7 @@ export class GroupCommit {
 
   run<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run: write, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ since: Date.now(), run: write, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -34,15 +43,10 @@ export class GroupCommit {
 
   private flush(): void {
     this.scheduled = false;
+    if (!this.begin()) return;
     const group = this.queue;
     this.queue = [];
     const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-    try {
-      this.db.exec('BEGIN IMMEDIATE');
-    } catch (error) {
-      for (const pending of group) pending.reject(translateSqliteError(error));
-      return;
-    }
     try {
       for (const pending of group) {
         // A failing statement (a unique violation) is rolled back on its own and the rest of the
@@ -69,5 +73,28 @@ export class GroupCommit {
       if (result.ok) pending.resolve(result.value);
       else pending.reject(translateSqliteError(result.error));
     });
+  }
+
+  /** BEGIN IMMEDIATE without waiting; false when the group has been retried later or failed. */
+  private begin(): boolean {
+    let busy: unknown;
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      busy = error;
+    } finally {
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+    if (busy === undefined) return true;
+    const expired = (busy as { code?: string }).code !== 'SQLITE_BUSY' ? Infinity : Date.now() - BUSY_TIMEOUT_MS;
+    const waiting = this.queue.filter((pending) => pending.since > expired);
+    for (const pending of this.queue) if (pending.since <= expired) pending.reject(translateSqliteError(busy));
+    this.queue = waiting;
+    if (waiting.length > 0) {
+      this.scheduled = true;
+      setTimeout(() => this.flush(), 1);
+    }
+    return false;
   }
 }
