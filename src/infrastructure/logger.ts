@@ -14,17 +14,10 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
       level,
       base: { service: 'increment' },
       serializers: { err: serializeError },
+      formatters: { log: censorNestedSecrets },
       redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'req.query.token',
-          'headers.authorization',
-          'query.token',
-          '*.password',
-          '*.apiKey',
-        ],
-        censor: '[redacted]',
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.query.token', 'headers.authorization', 'query.token'],
+        censor: CENSOR,
       },
     },
     // Asynchronous writes: lines logged while a write is in flight go out together in the next
@@ -34,6 +27,28 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
     // share one stdout, and a longer write could be split around another process's lines.
     destination ?? pino.destination({ dest: 1, sync: false, maxWrite: 4096 }),
   );
+}
+
+const CENSOR = '[redacted]';
+const SECRET_FIELDS = ['password', 'apiKey'];
+
+/**
+ * What redact paths `*.password` and `*.apiKey` would do, at a fraction of the cost: pino's
+ * redaction clones and serialises every top-level value of every line for a wildcard path, about
+ * 5 µs a line, which the request line of every call paid. The line is copied only when it holds
+ * a secret.
+ */
+function censorNestedSecrets(object: Record<string, unknown>): Record<string, unknown> {
+  let censored: Record<string, unknown> | undefined;
+  for (const key of Object.keys(object)) {
+    const value = object[key];
+    if (typeof value !== 'object' || value === null || !SECRET_FIELDS.some((field) => Object.hasOwn(value, field))) continue;
+    censored ??= { ...object };
+    const copy: Record<string, unknown> = { ...value };
+    for (const field of SECRET_FIELDS) if (Object.hasOwn(value, field)) copy[field] = CENSOR;
+    censored[key] = copy;
+  }
+  return censored ?? object;
 }
 
 function serializeError(error: unknown): unknown {
