@@ -41,7 +41,14 @@ export function requestReader(operation: Operation): RequestReader {
   const headers = fieldsValidator(operation.headers, 'header', (name) => name.toLowerCase());
   const body = operation.body ? bodyValidator(operation.body) : undefined;
   return async (ctx, userId) => {
-    const request = { userId, params: params(ctx.params ?? {}), query: query(ctx.query), headers: headers(ctx.headers) };
+    // Koa parses the query string on first use of ctx.query: an operation that takes no
+    // parameters (GET /v1/next) never pays for it.
+    const request = {
+      userId,
+      params: params === NOTHING ? {} : params(ctx.params ?? {}),
+      query: query === NOTHING ? {} : query(ctx.query),
+      headers: headers === NOTHING ? {} : headers(ctx.headers),
+    };
     if (!body) return { request: { ...request, body: {} }, pointerOf: () => undefined };
     const { values, isDocument } = body(await readBody(ctx));
     const fields = operation.body!.fields;
@@ -52,12 +59,14 @@ export function requestReader(operation: Operation): RequestReader {
   };
 }
 
+const NOTHING = (): Record<string, unknown> => ({});
+
 function fieldsValidator(
   fields: Operation['query'] | undefined,
   kind: 'parameter' | 'header',
   nameIn: (name: string) => string = (name) => name,
 ): (values: Record<string, unknown>) => Record<string, unknown> {
-  if (!fields) return () => ({});
+  if (!fields) return NOTHING;
   const names = Object.keys(fields);
   const schema = Type.Object(Object.fromEntries(names.map((name) => [nameIn(name), optionality(fields[name])])));
   const validate = ajv.compile(schema);
