@@ -1,5 +1,6 @@
 import { Container } from 'inversify';
 import { MongoClient } from 'mongodb';
+import { Logger } from 'pino';
 import { InMemoryCounterRepository } from '../adapters/persistence/in-memory/in-memory-counter-repository';
 import { InMemoryStorageHealth } from '../adapters/persistence/in-memory/in-memory-storage-health';
 import { InMemoryUserRepository } from '../adapters/persistence/in-memory/in-memory-user-repository';
@@ -15,7 +16,7 @@ import { Config } from './config';
 import { TOKENS } from './tokens';
 
 /** Binds the repositories of the configured store; returns how to release it. */
-export async function bindStorage(container: Container, config: Config): Promise<() => Promise<void>> {
+export async function bindStorage(container: Container, config: Config, logger: Logger): Promise<() => Promise<void>> {
   switch (config.storage) {
     case 'memory':
       container.bind(TOKENS.UserRepository).toConstantValue(new InMemoryUserRepository());
@@ -25,10 +26,11 @@ export async function bindStorage(container: Container, config: Config): Promise
     case 'sqlite': {
       const db = openSqliteDatabase(config.sqlitePath);
       // One connection and one write queue per process, shared by both repositories.
-      const writes = new GroupCommit(db);
+      const writes = new GroupCommit(db, config.storageTimeoutMs);
       container.bind(TOKENS.UserRepository).toConstantValue(new SqliteUserRepository(db, writes));
       container.bind(TOKENS.CounterRepository).toConstantValue(new SqliteCounterRepository(db, writes));
-      container.bind(TOKENS.StorageHealth).toConstantValue(new SqliteStorageHealth(db));
+      const report = (problem: string) => logger.error({ storage: 'sqlite' }, `storage unhealthy: ${problem}`);
+      container.bind(TOKENS.StorageHealth).toConstantValue(new SqliteStorageHealth(db, config.sqlitePath, writes, report));
       return async () => {
         db.close();
       };

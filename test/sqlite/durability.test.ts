@@ -1,13 +1,15 @@
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SCHEMA_VERSION } from '../../src/adapters/persistence/sqlite/sqlite-schema';
-import { Reply, request } from '../support/http-client';
+import { request } from '../support/http-client';
 import { conformsToOpenApi } from '../support/openapi-validator';
-import { boundedAgent, ServiceProcess, startMain, startService } from '../support/processes';
+import { boundedAgent, ServiceProcess, startMain, startService, waitFor } from '../support/processes';
 
 /**
  * GET /v1/next through a given agent; resolves with the value, or null when the connection
@@ -42,6 +44,43 @@ async function register(url: string): Promise<string> {
 async function current(url: string, key: string): Promise<number> {
   const reply = await request(url, 'GET', '/v1/current', { headers: { Authorization: `Bearer ${key}` } }, conformsToOpenApi);
   return reply.body.data.attributes.value;
+}
+
+/**
+ * Another process (a backup, a sqlite3 shell, a second replica) that takes the write lock for
+ * holdMs, lets it go for pauseMs, and so on through its bursts.
+ */
+function holdWriteLock(file: string, bursts: Array<{ holdMs: number; pauseMs: number }>) {
+  const script = `
+    const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+    const db = new Database(${JSON.stringify(file)}, { timeout: 0 });
+    const bursts = ${JSON.stringify(bursts)};
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    (async () => {
+      for (const { holdMs, pauseMs } of bursts) {
+        for (;;) {
+          try { db.exec('BEGIN IMMEDIATE'); break; } catch { await sleep(1); }
+        }
+        process.stdout.write('holding\\n');
+        await sleep(holdMs);
+        db.exec('ROLLBACK');
+        await sleep(pauseMs);
+      }
+      process.stdout.write('done\\n');
+      db.close();
+    })();`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+  const exited = once(child, 'exit');
+  return {
+    holding: waitFor(() => output.includes('holding')),
+    done: () => output.includes('done'),
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }
 
 describe('SQLite durability, with real server processes', function () {
@@ -116,23 +155,90 @@ describe('SQLite durability, with real server processes', function () {
     }
   });
 
-  it('answers 503 with Retry-After, and uses up nothing, while another process holds the write lock too long', async () => {
-    const service = await start();
-    const key = await register(service.url);
-    const other = new Database(file);
-    other.exec('BEGIN IMMEDIATE');
-    let blocked: Reply;
-    try {
-      blocked = await request(service.url, 'GET', '/v1/next', { headers: { Authorization: `Bearer ${key}` } }, conformsToOpenApi);
-    } finally {
-      other.exec('ROLLBACK');
-      other.close();
-    }
-    expect(blocked.status).to.equal(503);
-    expect(blocked.headers['retry-after']).to.equal('1');
-    expect(blocked.body.errors[0].code).to.equal('storage_unavailable');
-    expect(await current(service.url, key)).to.equal(0);
-    expect(await next(service.url, key, http.globalAgent)).to.equal(1);
+  describe('while another process holds the write lock', () => {
+    it('/health/live and reads answer at once; each next gets its 503 with Retry-After after its own wait', async () => {
+      const service = await startService({ STORAGE: 'sqlite', SQLITE_PATH: file, STORAGE_TIMEOUT_MS: '1000' });
+      services.push(service);
+      const key = await register(service.url);
+      const holder = holdWriteLock(file, [{ holdMs: 4000, pauseMs: 60_000 }]);
+      await holder.holding;
+      try {
+        const started = performance.now();
+        const timed = async (path: string, delayMs: number) => {
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+          const sent = performance.now();
+          const reply = await request(service.url, 'GET', path, { headers: { Authorization: `Bearer ${key}` } }, conformsToOpenApi);
+          return { reply, tookMs: performance.now() - sent, answeredAtMs: performance.now() - started };
+        };
+        const nexts = Promise.all([0, 300, 600].map((delay) => timed('/v1/next', delay)));
+        // Probed while the three writes wait: a blocked event loop would hold these back for seconds.
+        const probes: Array<Awaited<ReturnType<typeof timed>>> = [];
+        for (let i = 0; i < 10; i += 1) probes.push(await timed(i % 2 === 0 ? '/health/live' : '/v1/current', 100));
+        for (const probe of probes) {
+          expect(probe.reply.status, probe.reply.text).to.equal(200);
+          expect(probe.tookMs, 'a probe during the wait').to.be.below(50);
+        }
+        for (const { reply, tookMs } of await nexts) {
+          expect(reply.status).to.equal(503);
+          expect(reply.headers['retry-after']).to.equal('1');
+          expect(reply.body.errors[0].code).to.equal('storage_unavailable');
+          expect(tookMs).to.be.within(950, 1500);
+        }
+        // Waiting one after another they would have answered at 1, 2 and 3 s.
+        expect((await nexts)[2].answeredAtMs).to.be.below(2200);
+      } finally {
+        await holder.stop();
+      }
+      expect(await current(service.url, key)).to.equal(0);
+      expect(await next(service.url, key, http.globalAgent)).to.equal(1);
+    });
+
+    it('two processes under load while a third takes the lock in bursts: /health/live p99 under 50 ms, no duplicates', async () => {
+      const [a, b] = [await start(), await start()];
+      const key = await register(a.url);
+      const holder = holdWriteLock(file, Array.from({ length: 8 }, () => ({ holdMs: 300, pauseMs: 200 })));
+      const agents = [boundedAgent(), boundedAgent()];
+      const targets = [a, b];
+      const received: number[] = [];
+      let failed = 0;
+      let stop = false;
+      const clients = Array.from({ length: 20 }, async (_, i) => {
+        while (!stop) {
+          const value = await next(targets[i % 2].url, key, agents[i % 2]);
+          if (value === null) failed += 1;
+          else received.push(value);
+        }
+      });
+      const liveMs: number[] = [];
+      const probeAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      await holder.holding;
+      while (!holder.done()) {
+        for (const target of targets) {
+          const sent = performance.now();
+          const status = await new Promise<number>((resolve, reject) => {
+            http.get(`${target.url}/health/live`, { agent: probeAgent }, (res) => res.resume().on('end', () => resolve(res.statusCode!))).on('error', reject);
+          });
+          expect(status).to.equal(200);
+          liveMs.push(performance.now() - sent);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      stop = true;
+      await Promise.all(clients);
+      [...agents, probeAgent].forEach((agent) => agent.destroy());
+      await holder.stop();
+
+      liveMs.sort((x, y) => x - y);
+      const p99 = liveMs[Math.ceil(liveMs.length * 0.99) - 1];
+      expect(liveMs.length).to.be.at.least(50);
+      expect(p99, `/health/live p99 over ${liveMs.length} probes`).to.be.below(50);
+      expect(received.length).to.be.at.least(100);
+      expect(new Set(received).size, 'no number handed out twice').to.equal(received.length);
+      // Failed calls (a 503 after a burst outlasted the wait) used up nothing: no gaps either.
+      expect(await current(a.url, key)).to.equal(received.length);
+      expect([...received].sort((x, y) => x - y)).to.deep.equal(Array.from({ length: received.length }, (_, i) => i + 1));
+      console.log(`      (${liveMs.length} probes, p99 ${p99.toFixed(1)} ms, ${received.length} numbers, ${failed} failed calls)`);
+    });
   });
 
   describe('bad start-up cases exit non-zero with a clear message', () => {
