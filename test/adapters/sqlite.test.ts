@@ -14,6 +14,7 @@ import { EmailAlreadyRegistered, StorageUnavailable } from '../../src/domain/err
 import { counterRepositoryContract } from '../contracts/counter-repository.contract';
 import { userRepositoryContract } from '../contracts/user-repository.contract';
 import { aUser } from '../support/builders';
+import { mountSmallDisk, SmallDisk } from '../support/small-disk';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const folders: string[] = [];
@@ -204,6 +205,44 @@ describe('SQLite storage', () => {
       setTimeout(() => other.exec('ROLLBACK'), 100);
       expect(await waiting).to.equal(1);
       expect(writes.stats).to.deep.equal({ groups: 1, writes: 1 });
+    });
+  });
+
+  describe('on a full disk', () => {
+    let disk: SmallDisk | null;
+    let db: Database.Database | undefined;
+    beforeEach(function () {
+      disk = mountSmallDisk(4);
+      if (disk === null) this.skip(); // mocha prints it as pending: tmpfs cannot be mounted here (not root)
+    });
+    afterEach(() => {
+      if (db?.open) db.close();
+      disk?.unmount();
+    });
+
+    it('fails writes with StorageUnavailable and /health with them, and recovers once a write succeeds', async () => {
+      const file = path.join(disk!.folder, 'increment.db');
+      db = openSqliteDatabase(file);
+      const writes = new GroupCommit(db);
+      const counters = new SqliteCounterRepository(db, writes);
+      const health = new SqliteStorageHealth(db, file, writes);
+      await health.ping();
+      disk!.fill();
+      let stored = 0;
+      let failure: unknown;
+      // Each commit appends to the WAL; one of the next few finds no room.
+      while (failure === undefined && stored < 5000) {
+        await counters.increment('ada', MAX).then((value) => (stored = value!), (error: unknown) => (failure = error));
+      }
+      expect(failure).to.be.instanceOf(StorageUnavailable);
+      expect((failure as StorageUnavailable).cause).to.have.property('code').that.matches(/^SQLITE_(FULL|IOERR)/);
+      expect(await health.ping().then(() => 'healthy', (error: Error) => error.message)).to.match(/writes to .* fail/);
+      expect(await counters.current('ada')).to.equal(stored);
+
+      disk!.free();
+      await health.ping();
+      expect(writes.fault).to.equal(null);
+      expect(await counters.increment('ada', MAX)).to.equal(stored + 1);
     });
   });
 

@@ -7,8 +7,9 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SCHEMA_VERSION } from '../../src/adapters/persistence/sqlite/sqlite-schema';
-import { request } from '../support/http-client';
+import { Reply, request } from '../support/http-client';
 import { conformsToOpenApi } from '../support/openapi-validator';
+import { mountSmallDisk, SmallDisk } from '../support/small-disk';
 import { boundedAgent, ServiceProcess, startMain, startService, waitFor } from '../support/processes';
 
 /**
@@ -238,6 +239,70 @@ describe('SQLite durability, with real server processes', function () {
       expect(await current(a.url, key)).to.equal(received.length);
       expect([...received].sort((x, y) => x - y)).to.deep.equal(Array.from({ length: received.length }, (_, i) => i + 1));
       console.log(`      (${liveMs.length} probes, p99 ${p99.toFixed(1)} ms, ${received.length} numbers, ${failed} failed calls)`);
+    });
+  });
+
+  describe('on a full disk', () => {
+    let disk: SmallDisk | null;
+    beforeEach(function () {
+      disk = mountSmallDisk(8);
+      if (disk === null) this.skip(); // mocha prints it as pending: tmpfs cannot be mounted here (not root)
+    });
+    afterEach(async () => {
+      for (const service of services.splice(0)) {
+        if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
+        await service.exited();
+      }
+      disk?.unmount();
+    });
+
+    it('503 with Retry-After and an unhealthy /health, a quiet log; after space returns and a restart nothing is repeated or lost', async () => {
+      const onDisk = { STORAGE: 'sqlite', SQLITE_PATH: path.join(disk!.folder, 'increment.db') };
+      const first = await startService(onDisk);
+      services.push(first);
+      const key = await register(first.url);
+      const received: number[] = [];
+      const failures: Reply[] = [];
+      let stop = false;
+      const clients = Array.from({ length: 20 }, async () => {
+        while (!stop) {
+          const reply = await request(first.url, 'GET', '/v1/next', { headers: { Authorization: `Bearer ${key}` } }, conformsToOpenApi);
+          if (reply.status === 200) received.push(reply.body.data.attributes.value);
+          else failures.push(reply);
+        }
+      });
+      await waitFor(() => received.length >= 300);
+      disk!.fill();
+      await waitFor(() => failures.length >= 200);
+      const health = await request(first.url, 'GET', '/health', {}, conformsToOpenApi);
+      stop = true;
+      await Promise.all(clients);
+
+      expect(failures.map((reply) => reply.status)).to.satisfy((statuses: number[]) => statuses.every((status) => status === 503));
+      for (const reply of failures) {
+        expect(reply.headers['retry-after']).to.equal('1');
+        expect(reply.body.errors[0].code).to.equal('storage_unavailable');
+      }
+      expect(health.status).to.equal(503);
+      const logged = first.output().split('\n').filter((line) => line.includes('"storage unavailable"'));
+      expect(logged.length, 'storage error lines for hundreds of failures').to.be.within(1, 3);
+      expect(first.output()).to.match(/storage unhealthy: writes to .* fail/);
+
+      disk!.free();
+      expect((await request(first.url, 'GET', '/health', {}, conformsToOpenApi)).status).to.equal(200);
+      first.child.kill('SIGKILL');
+      await first.exited();
+
+      const restarted = await startService(onDisk);
+      services.push(restarted);
+      expect(new Set(received).size, 'no number handed out twice').to.equal(received.length);
+      expect(await current(restarted.url, key), 'nothing a client received was lost').to.be.at.least(Math.max(...received));
+      const later = await Promise.all(Array.from({ length: 50 }, () => next(restarted.url, key, http.globalAgent)));
+      const seen = new Set(received);
+      for (const value of later) {
+        expect(value).to.be.a('number');
+        expect(seen.has(value!), `${value} was handed out twice`).to.equal(false);
+      }
     });
   });
 
