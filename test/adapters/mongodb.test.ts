@@ -312,5 +312,26 @@ if (!mongodbUrl) {
       return users;
     });
     counterRepositoryContract('mongodb', async () => new MongoCounterRepository(freshDb()));
+
+    it('a database wiped under a running repository: /health fails, the indexes come back, one of 20 registrations wins', async () => {
+      const db = freshDb();
+      const users = new MongoUserRepository(db);
+      await users.ensureIndexes();
+      const health = new MongoStorageHealth(db, 800, [users.uniqueIndexes]);
+      await health.ping();
+      await db.dropDatabase();
+      const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => users.add(aUser({ email: 'wiped@example.com' }))));
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).to.have.length(1);
+      for (const outcome of outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) {
+        expect(outcome.reason).to.be.instanceOf(EmailAlreadyRegistered);
+      }
+      await db.dropDatabase();
+      expect(await health.ping().catch((error: Error) => error.name)).to.equal('MissingUniqueIndexes');
+      // The failing probe started recreating them.
+      for (let attempt = 0; attempt < 50 && (await users.uniqueIndexes.missing()).length > 0; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await health.ping();
+    });
   });
 }

@@ -157,7 +157,7 @@ describe('SQLite durability, with real server processes', function () {
   });
 
   describe('while another process holds the write lock', () => {
-    it('/health/live and reads answer at once; each next gets its 503 with Retry-After after its own wait', async () => {
+    it('/health/live, /health and reads answer at once; each next gets its 503 with Retry-After after its own wait', async () => {
       const service = await startService({ STORAGE: 'sqlite', SQLITE_PATH: file, STORAGE_TIMEOUT_MS: '1000' });
       services.push(service);
       const key = await register(service.url);
@@ -174,7 +174,8 @@ describe('SQLite durability, with real server processes', function () {
         const nexts = Promise.all([0, 300, 600].map((delay) => timed('/v1/next', delay)));
         // Probed while the three writes wait: a blocked event loop would hold these back for seconds.
         const probes: Array<Awaited<ReturnType<typeof timed>>> = [];
-        for (let i = 0; i < 10; i += 1) probes.push(await timed(i % 2 === 0 ? '/health/live' : '/v1/current', 100));
+        const paths = ['/health/live', '/v1/current', '/health'];
+        for (let i = 0; i < 12; i += 1) probes.push(await timed(paths[i % 3], 100));
         for (const probe of probes) {
           expect(probe.reply.status, probe.reply.text).to.equal(200);
           expect(probe.tookMs, 'a probe during the wait').to.be.below(50);
@@ -240,6 +241,17 @@ describe('SQLite durability, with real server processes', function () {
       expect([...received].sort((x, y) => x - y)).to.deep.equal(Array.from({ length: received.length }, (_, i) => i + 1));
       console.log(`      (${liveMs.length} probes, p99 ${p99.toFixed(1)} ms, ${received.length} numbers, ${failed} failed calls)`);
     });
+  });
+
+  it('/health fails, and the log says why, once the file is deleted under the running service', async () => {
+    const service = await start();
+    expect((await request(service.url, 'GET', '/health', {}, conformsToOpenApi)).status).to.equal(200);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+    const health = await request(service.url, 'GET', '/health', {}, conformsToOpenApi);
+    expect(health.status).to.equal(503);
+    expect(health.body.checks.storage).to.deep.include({ adapter: 'sqlite', status: 'fail' });
+    await waitFor(() => service.output().includes('storage unhealthy'));
+    expect(service.output()).to.match(/storage unhealthy: .*increment\.db was deleted while the service has it open/);
   });
 
   describe('on a full disk', () => {

@@ -55,6 +55,9 @@ export class MongoUniqueIndexes {
     try {
       await this.ensure();
     } catch (error) {
+      // Another replica building the same index at the same moment may make this call fail;
+      // what matters is whether the index is there now.
+      if ((await this.missing()).length === 0) return;
       // E.g. duplicates already let in stop the unique index from being built: an operator must look.
       throw new StorageUnavailable(error);
     }
