@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     return undefined;
   });
   if (!application) return;
-  const running = await listen(application.app, config.port, config.host).catch((error: unknown) => {
+  const running = await listen(application.app, config.port, config.host, { maxConnections: config.maxConnections }).catch((error: unknown) => {
     logger.fatal({ err: error }, `could not listen on ${config.host}:${config.port}: ${redactSecrets((error as Error).message)}`);
     void application.close().finally(() => exit(1));
     return undefined;

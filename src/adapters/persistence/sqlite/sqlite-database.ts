@@ -4,8 +4,8 @@ import path from 'node:path';
 import { SqliteStartupError } from './sqlite-errors';
 import { migrate } from './sqlite-schema';
 
-/** How long a write waits for another process's lock before the request is answered 503. */
-export const BUSY_TIMEOUT_MS = 2000;
+/** How long start-up waits for another process's lock (two processes migrating one file at once). */
+const STARTUP_LOCK_WAIT_MS = 5000;
 
 /**
  * Opens (creating if needed) the database file, sets it up for durability and brings its
@@ -26,7 +26,7 @@ export function openSqliteDatabase(file: string): Database.Database {
   }
   let db: Database.Database;
   try {
-    db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    db = new Database(file, { timeout: STARTUP_LOCK_WAIT_MS });
   } catch (error) {
     throw new SqliteStartupError(`SQLITE_PATH: cannot open ${file}: ${(error as Error).message}`, { cause: error });
   }
@@ -39,6 +39,9 @@ export function openSqliteDatabase(file: string): Database.Database {
     // After a checkpoint, cut the WAL file back so it cannot grow without bound.
     db.pragma(`journal_size_limit = ${4 * 1024 * 1024}`);
     migrate(db);
+    // From here on a busy lock is reported at once and waited for by the group commit, on a
+    // timer: SQLite's own busy wait sleeps on the event loop's thread and would freeze the process.
+    db.pragma('busy_timeout = 0');
     return db;
   } catch (error) {
     db.close();
