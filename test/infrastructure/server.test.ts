@@ -16,9 +16,6 @@ describe('the HTTP server against slow and greedy clients', function () {
   async function start(limits: Partial<ServerLimits>) {
     const config = parseConfig({ STORAGE: 'memory', BCRYPT_ROUNDS: '4' });
     application = await createApplication(config, pino({ level: 'silent' }));
-    // Koa prints the stalled body's ERR_HTTP_REQUEST_TIMEOUT to stderr itself (issue 13, item 11's
-    // "client aborts are not errors in the log" is the HTTP adapter's to settle).
-    application.app.silent = true;
     running = await listen(application.app, 0, '127.0.0.1', limits);
   }
 

@@ -67,7 +67,16 @@ export async function launchBrowser(): Promise<Browser> {
         }
         try {
           const { pathname } = new URL(response.url());
-          conformsToOpenApi({ method: response.request().method(), path: pathname, status: response.status(), contentType: response.headers()['content-type'], body, text });
+          const sent = response.request();
+          conformsToOpenApi({
+            method: sent.method(),
+            path: pathname,
+            status: response.status(),
+            contentType: response.headers()['content-type'],
+            body,
+            text,
+            request: { contentType: sent.headers()['content-type'], body: sent.postData() ?? undefined },
+          });
         } catch (error) {
           problems.push((error as Error).message);
         }
