@@ -1,8 +1,9 @@
 import { Container } from 'inversify';
-import { MongoClient } from 'mongodb';
+import { Db, MongoClient } from 'mongodb';
 import { InMemoryCounterRepository } from '../adapters/persistence/in-memory/in-memory-counter-repository';
 import { InMemoryStorageHealth } from '../adapters/persistence/in-memory/in-memory-storage-health';
 import { InMemoryUserRepository } from '../adapters/persistence/in-memory/in-memory-user-repository';
+import { mongoStartupError } from '../adapters/persistence/mongodb/mongo-errors';
 import { MongoCounterRepository } from '../adapters/persistence/mongodb/mongo-counter-repository';
 import { MongoStorageHealth } from '../adapters/persistence/mongodb/mongo-storage-health';
 import { MongoUserRepository } from '../adapters/persistence/mongodb/mongo-user-repository';
@@ -34,16 +35,28 @@ export async function bindStorage(container: Container, config: Config): Promise
       };
     }
     case 'mongodb': {
-      // One client per process: it owns the connection pool every repository shares.
-      const client = new MongoClient(config.mongodbUrl!, { appName: 'increment', serverSelectionTimeoutMS: 5000 });
-      await client.connect();
-      const db = client.db(config.mongodbDb);
-      const users = new MongoUserRepository(db);
-      await users.ensureIndexes();
+      const { client, db, users } = await connectMongo(config.mongodbUrl!, config.mongodbDb);
       container.bind(TOKENS.UserRepository).toConstantValue(users);
       container.bind(TOKENS.CounterRepository).toConstantValue(new MongoCounterRepository(db));
       container.bind(TOKENS.StorageHealth).toConstantValue(new MongoStorageHealth(db));
       return () => client.close();
     }
+  }
+}
+
+/** Connects and prepares the indexes; any failure becomes one sentence that names MONGODB_URL. */
+async function connectMongo(url: string, dbName: string): Promise<{ client: MongoClient; db: Db; users: MongoUserRepository }> {
+  let client: MongoClient | undefined;
+  try {
+    // One client per process: it owns the connection pool every repository shares.
+    client = new MongoClient(url, { appName: 'increment', serverSelectionTimeoutMS: 5000 });
+    await client.connect();
+    const db = client.db(dbName);
+    const users = new MongoUserRepository(db);
+    await users.ensureIndexes();
+    return { client, db, users };
+  } catch (error) {
+    await client?.close().catch(() => undefined);
+    throw mongoStartupError(error, url);
   }
 }
