@@ -1,9 +1,10 @@
 import { Container } from 'inversify';
-import { MongoClient } from 'mongodb';
+import { Db, MongoClient } from 'mongodb';
 import { Logger } from 'pino';
 import { InMemoryCounterRepository } from '../adapters/persistence/in-memory/in-memory-counter-repository';
 import { InMemoryStorageHealth } from '../adapters/persistence/in-memory/in-memory-storage-health';
 import { InMemoryUserRepository } from '../adapters/persistence/in-memory/in-memory-user-repository';
+import { mongoStartupError } from '../adapters/persistence/mongodb/mongo-errors';
 import { MongoCounterRepository } from '../adapters/persistence/mongodb/mongo-counter-repository';
 import { MongoStorageHealth, PING_TIMEOUT_MS } from '../adapters/persistence/mongodb/mongo-storage-health';
 import { ensureAfterReconnection } from '../adapters/persistence/mongodb/mongo-unique-indexes';
@@ -37,12 +38,7 @@ export async function bindStorage(container: Container, config: Config, logger: 
       };
     }
     case 'mongodb': {
-      // One client per process: it owns the connection pool every repository shares.
-      const client = new MongoClient(config.mongodbUrl!, { appName: 'increment', serverSelectionTimeoutMS: 5000 });
-      await client.connect();
-      const db = client.db(config.mongodbDb);
-      const users = new MongoUserRepository(db, config.storageTimeoutMs);
-      await users.ensureIndexes();
+      const { client, db, users } = await connectMongo(config.mongodbUrl!, config.mongodbDb, config.storageTimeoutMs);
       ensureAfterReconnection(client, users.uniqueIndexes, (error) => {
         if (error === null) logger.info({ storage: 'mongodb' }, 'reconnected: unique indexes ensured');
         else logger.error({ err: error, storage: 'mongodb' }, 'reconnected, but the unique indexes could not be ensured');
@@ -53,5 +49,22 @@ export async function bindStorage(container: Container, config: Config, logger: 
       container.bind(TOKENS.StorageHealth).toConstantValue(new MongoStorageHealth(db, PING_TIMEOUT_MS, [users.uniqueIndexes], report));
       return () => client.close();
     }
+  }
+}
+
+/** Connects and prepares the indexes; any failure becomes one sentence that names MONGODB_URL. */
+async function connectMongo(url: string, dbName: string, storageTimeoutMs: number): Promise<{ client: MongoClient; db: Db; users: MongoUserRepository }> {
+  let client: MongoClient | undefined;
+  try {
+    // One client per process: it owns the connection pool every repository shares.
+    client = new MongoClient(url, { appName: 'increment', serverSelectionTimeoutMS: 5000 });
+    await client.connect();
+    const db = client.db(dbName);
+    const users = new MongoUserRepository(db, storageTimeoutMs);
+    await users.ensureIndexes();
+    return { client, db, users };
+  } catch (error) {
+    await client?.close().catch(() => undefined);
+    throw mongoStartupError(error, url);
   }
 }

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { Db, MongoClient, MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import sinon from 'sinon';
 import { MongoCounterRepository } from '../../src/adapters/persistence/mongodb/mongo-counter-repository';
+import { mongoStartupError } from '../../src/adapters/persistence/mongodb/mongo-errors';
 import { MongoStorageHealth, PingTimeout } from '../../src/adapters/persistence/mongodb/mongo-storage-health';
 import { ensureAfterReconnection } from '../../src/adapters/persistence/mongodb/mongo-unique-indexes';
 import { MongoUserRepository } from '../../src/adapters/persistence/mongodb/mongo-user-repository';
@@ -246,6 +247,23 @@ describe('MongoUserRepository, at the driver level', () => {
     collection.findOne.resolves({ _id: user.id, email: user.email, passwordHash: user.passwordHash, apiKeyDigest: user.apiKeyDigest, createdAt: user.createdAt });
     expect(await new MongoUserRepository(db).findByApiKeyDigest(user.apiKeyDigest)).to.deep.equal(user);
     expect(collection.findOne.firstCall.args).to.deep.equal([{ apiKeyDigest: user.apiKeyDigest }]);
+  });
+});
+
+describe('mongoStartupError: why MongoDB could not be used at start-up, for a person', () => {
+  const url = 'mongodb://app:hunter2-secret@db-0.db:27017,db-1.db:27017/?replicaSet=rs0';
+
+  it('a refused user name or password names the hosts, never the password', () => {
+    const refused = new MongoServerError({ code: 18, codeName: 'AuthenticationFailed', errmsg: 'Authentication failed.' });
+    expect(mongoStartupError(refused, url).message).to.equal('MONGODB_URL: MongoDB at db-0.db:27017,db-1.db:27017 refused the user name or password in the URL');
+  });
+
+  it('anything else quotes the driver, redacted, and keeps it as the cause', () => {
+    const denied = new MongoServerError({ code: 13, errmsg: 'not authorized on thinkific_challenge to execute command' });
+    const error = mongoStartupError(denied, url);
+    expect(error.message).to.equal('MONGODB_URL: MongoDB at db-0.db:27017,db-1.db:27017 could not be used: not authorized on thinkific_challenge to execute command');
+    expect(error.cause).to.equal(denied);
+    expect(error.message).not.to.contain('hunter2');
   });
 });
 

@@ -75,7 +75,7 @@ describe('SQLite storage', () => {
     expect(tables).to.deep.equal([{ name: 'incremental_counter' }, { name: 'users' }]);
   });
 
-  it('refuses a schema newer than the code, a file that is not SQLite, and a folder it cannot create', () => {
+  it('refuses a schema newer than the code, a file that is not SQLite, a path under a file, and a folder', () => {
     const newer = freshFile();
     const db = openSqliteDatabase(newer);
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
@@ -88,7 +88,11 @@ describe('SQLite storage', () => {
 
     const aFile = freshFile();
     writeFileSync(aFile, '');
-    expect(() => openSqliteDatabase(path.join(aFile, 'sub', 'x.db'))).to.throw(SqliteStartupError, /cannot create the folder/);
+    expect(() => openSqliteDatabase(path.join(aFile, 'sub', 'x.db'))).to.throw(
+      SqliteStartupError,
+      `SQLITE_PATH: ${aFile} is a file, so ${path.join(aFile, 'sub', 'x.db')} cannot be created; choose a path inside a folder`,
+    );
+    expect(() => openSqliteDatabase(tmpdir())).to.throw(SqliteStartupError, `SQLITE_PATH: ${tmpdir()} is a folder; give a file path such as ${tmpdir()}/increment.db`);
   });
 
   it('commits concurrent increments together: fewer groups than writes, each caller its own number', async () => {

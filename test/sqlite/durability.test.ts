@@ -328,10 +328,20 @@ describe('SQLite durability, with real server processes', function () {
       expect(service.output()).to.match(message);
     };
 
-    it('a folder that cannot be created', async () => {
+    it('a path under a regular file', async () => {
       const aFile = path.join(folder, 'plain-file');
       writeFileSync(aFile, '');
-      await expectRefusal(path.join(aFile, 'increment.db'), /cannot create the folder/);
+      await expectRefusal(path.join(aFile, 'increment.db'), /plain-file is a file, so .*plain-file\/increment.db cannot be created/);
+    });
+
+    it('a folder that cannot be created', async () => {
+      const readOnly = path.join(folder, 'read-only');
+      mkdirSync(readOnly, { mode: 0o555 });
+      await expectRefusal(path.join(readOnly, 'data', 'increment.db'), /cannot create the folder .*read-only\/data: EACCES/, unprivileged);
+    });
+
+    it('a folder given as the database file', async () => {
+      await expectRefusal(folder, /is a folder; give a file path such as .*\/increment.db/);
     });
 
     it('a file that is not a SQLite database', async () => {

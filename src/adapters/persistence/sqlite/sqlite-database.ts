@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, Stats, statSync } from 'node:fs';
 import path from 'node:path';
 import { SqliteStartupError } from './sqlite-errors';
 import { migrate } from './sqlite-schema';
@@ -12,10 +12,17 @@ const STARTUP_LOCK_WAIT_MS = 5000;
  * schema up to date. Every failure says plainly what is wrong with the file or its folder.
  */
 export function openSqliteDatabase(file: string): Database.Database {
+  if (statOrNothing(file)?.isDirectory()) {
+    throw new SqliteStartupError(`SQLITE_PATH: ${file} is a folder; give a file path such as ${file.replace(/\/+$/, '')}/increment.db`);
+  }
   const folder = path.dirname(path.resolve(file));
   try {
     mkdirSync(folder, { recursive: true });
   } catch (error) {
+    const blocker = fileAmongFolders(file);
+    if (blocker) {
+      throw new SqliteStartupError(`SQLITE_PATH: ${blocker} is a file, so ${file} cannot be created; choose a path inside a folder`, { cause: error });
+    }
     throw new SqliteStartupError(`SQLITE_PATH: cannot create the folder ${folder}: ${(error as Error).message}`, { cause: error });
   }
   try {
@@ -52,5 +59,20 @@ export function openSqliteDatabase(file: string): Database.Database {
       throw new SqliteStartupError(`SQLITE_PATH: ${file} cannot be written: ${(error as Error).message}`, { cause: error });
     }
     throw new SqliteStartupError(`SQLITE_PATH: cannot use ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** The first of the path's would-be folders that exists as something else, as the path wrote it. */
+function fileAmongFolders(file: string): string | undefined {
+  const folders: string[] = [];
+  for (let folder = path.dirname(file); !folders.includes(folder); folder = path.dirname(folder)) folders.unshift(folder);
+  return folders.find((folder) => statOrNothing(folder)?.isDirectory() === false);
+}
+
+function statOrNothing(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
   }
 }
