@@ -16,6 +16,10 @@ export interface Config {
   readonly sqlitePath: string;
   readonly bcryptRounds: number;
   readonly logLevel: LogLevel;
+  /** How long a request waits for the store (SQLite: for the write lock) before its 503. */
+  readonly storageTimeoutMs: number;
+  /** Connections the server holds open at most; more are closed as they arrive. */
+  readonly maxConnections: number;
   /** Server processes sharing the port (node:cluster); 1 serves from this process alone. */
   readonly workers: number;
 }
@@ -30,6 +34,8 @@ export const CONFIG_VARIABLES = [
   'MONGODB_DB',
   'BCRYPT_ROUNDS',
   'LOG_LEVEL',
+  'STORAGE_TIMEOUT_MS',
+  'MAX_CONNECTIONS',
   'WORKERS',
 ] as const;
 
@@ -94,6 +100,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     sqlitePath: value('SQLITE_PATH') ?? './data/increment.db',
     bcryptRounds: integer('BCRYPT_ROUNDS', 12, 4, 15),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    storageTimeoutMs: integer('STORAGE_TIMEOUT_MS', 1000, 1, 60_000),
+    maxConnections: integer('MAX_CONNECTIONS', 1000, 1, 1_000_000),
     workers: integer('WORKERS', 1, 1, 64),
   };
   // Each worker is its own process: with the memory store each would keep its own counters and
