@@ -133,6 +133,7 @@ function describe(error: AjvError): string {
 /** The body as a JSON value, a form's fields, or {} when there is none. */
 async function readBody(ctx: Context): Promise<unknown> {
   const type = ctx.request.is(...JSON_TYPES, FORM_TYPE);
+  if (type === null) return {}; // no body at all
   // Some clients (node:http among them) send a POST without a body as an empty chunked body
   // with no Content-Type: that is no body, not one in an unsupported type.
   if (type === false && ctx.get('Content-Type') === '' && (await getRawBody(ctx.req, { limit: MAX_BODY_BYTES })).length === 0) return {};
@@ -146,14 +147,14 @@ async function readBody(ctx: Context): Promise<unknown> {
   await readRawBody(ctx, async () => {}).catch((error: unknown) => {
     throw decompressionError(error);
   });
-  const bytes = ctx.request.body as Buffer | string | undefined;
+  const bytes = ctx.request.body as Buffer;
   let text: string;
   try {
-    text = typeof bytes === 'string' ? bytes : utf8.decode(bytes ?? Buffer.alloc(0));
+    text = utf8.decode(bytes);
   } catch {
     throw refuse('malformed_body', 'The body is not valid UTF-8.');
   }
-  if (type === FORM_TYPE || type === null) return qs.parse(text, { allowDots: true, depth: MAX_JSON_DEPTH });
+  if (type === FORM_TYPE) return qs.parse(text, { allowDots: true, depth: MAX_JSON_DEPTH });
   return parseJson(text);
 }
 
