@@ -41,12 +41,15 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
         censor: CENSOR,
       },
     },
-    // Asynchronous writes: lines logged while a write is in flight go out together in the next
-    // one, so a busy server makes far fewer syscalls, and an idle one still logs at once.
-    // main.ts flushes before the process exits. Each write holds whole lines and at most
-    // PIPE_BUF (4096) bytes, which a pipe takes in one piece: with WORKERS > 1 several processes
-    // share one stdout, and a longer write could be split around another process's lines.
-    destination ?? pino.destination({ dest: 1, sync: false, maxWrite: 4096 }),
+    // One write per line, at once. Asynchronous writes (sonic-boom) keep one write in flight,
+    // of at most maxWrite bytes, per turn of the event loop: under load a busy server logged
+    // faster than that and the backlog grew without bound (RSS 117 MB to 517 MB over 2 million
+    // calls with 4096, and the default 16 KiB is only just enough for 50 lines a turn). A
+    // synchronous write costs less per line here (3.6 µs against 5.0 with 16 KiB), keeps memory
+    // flat, and a line under 4096 bytes (PIPE_BUF) reaches a pipe whole, so workers sharing one
+    // stdout (WORKERS > 1) never split each other's lines. A log reader that falls behind now
+    // slows the server instead of filling its memory.
+    destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 
