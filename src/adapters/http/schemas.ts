@@ -2,7 +2,6 @@ import { TSchema, Type } from '@sinclair/typebox';
 import { ApiKey } from '../../domain/api-key';
 import { Counter } from '../../domain/counter';
 import { Email, Password } from '../../domain/user';
-import type { ProblemCode } from './problems';
 
 /**
  * JSON Schemas (TypeBox) of what the API reads and sends. Every limit comes from the domain,
@@ -65,7 +64,7 @@ export const UserDocument = resourceDocument('users', Type.String({ minLength: 1
 });
 
 /** A JSON:API error document; narrowed to one status and its codes where an operation declares them. */
-export function errorDocument(status?: number, codes?: readonly ProblemCode[]) {
+export function errorDocument(status?: number, codes?: readonly string[]) {
   return Type.Object(
     {
       errors: Type.Array(
