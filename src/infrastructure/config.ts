@@ -16,6 +16,21 @@ export interface Config {
   readonly sqlitePath: string;
   readonly bcryptRounds: number;
   readonly logLevel: LogLevel;
+  /** How many proxies in front of the service append to X-Forwarded-For; 0: the socket's address is the client's. */
+  readonly trustProxy: number;
+  readonly rateLimits: RateLimitsConfig;
+}
+
+/** Attempts per window; 0 attempts turns a limit off. */
+export interface RateLimitConfig {
+  readonly points: number;
+  readonly durationSeconds: number;
+}
+
+export interface RateLimitsConfig {
+  readonly failedPasswordsPerAccount: RateLimitConfig;
+  readonly failedPasswordsPerAddress: RateLimitConfig;
+  readonly registrationsPerAddress: RateLimitConfig;
 }
 
 /** Every variable the service reads; deployment files are checked against this list. */
@@ -28,7 +43,16 @@ export const CONFIG_VARIABLES = [
   'MONGODB_DB',
   'BCRYPT_ROUNDS',
   'LOG_LEVEL',
+  'TRUST_PROXY',
+  'RATE_LIMIT_FAILED_PASSWORDS_PER_ACCOUNT',
+  'RATE_LIMIT_FAILED_PASSWORDS_PER_ADDRESS',
+  'RATE_LIMIT_FAILED_PASSWORDS_WINDOW_SECONDS',
+  'RATE_LIMIT_REGISTRATIONS_PER_ADDRESS',
+  'RATE_LIMIT_REGISTRATIONS_WINDOW_SECONDS',
 ] as const;
+
+const DAY_SECONDS = 86_400;
+const MAX_ATTEMPTS = 1_000_000;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -82,6 +106,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     problems.push(`HOST must be an IP address or a host name (got "${host}")`);
   }
 
+  const failedPasswordsWindow = integer('RATE_LIMIT_FAILED_PASSWORDS_WINDOW_SECONDS', 900, 1, DAY_SECONDS);
   const config: Config = {
     port: integer('PORT', 3000, 0, 65535),
     host,
@@ -91,6 +116,21 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     sqlitePath: value('SQLITE_PATH') ?? './data/increment.db',
     bcryptRounds: integer('BCRYPT_ROUNDS', 12, 4, 15),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    trustProxy: integer('TRUST_PROXY', 0, 0, 10),
+    rateLimits: {
+      failedPasswordsPerAccount: {
+        points: integer('RATE_LIMIT_FAILED_PASSWORDS_PER_ACCOUNT', 5, 0, MAX_ATTEMPTS),
+        durationSeconds: failedPasswordsWindow,
+      },
+      failedPasswordsPerAddress: {
+        points: integer('RATE_LIMIT_FAILED_PASSWORDS_PER_ADDRESS', 20, 0, MAX_ATTEMPTS),
+        durationSeconds: failedPasswordsWindow,
+      },
+      registrationsPerAddress: {
+        points: integer('RATE_LIMIT_REGISTRATIONS_PER_ADDRESS', 10, 0, MAX_ATTEMPTS),
+        durationSeconds: integer('RATE_LIMIT_REGISTRATIONS_WINDOW_SECONDS', 3600, 1, DAY_SECONDS),
+      },
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

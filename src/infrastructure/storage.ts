@@ -1,35 +1,63 @@
 import { Container } from 'inversify';
 import { MongoClient } from 'mongodb';
+import { Logger } from 'pino';
+import { InMemoryApiKeyRepository } from '../adapters/persistence/in-memory/in-memory-api-key-repository';
 import { InMemoryCounterRepository } from '../adapters/persistence/in-memory/in-memory-counter-repository';
+import { InMemoryRateLimiter } from '../adapters/persistence/in-memory/in-memory-rate-limiter';
 import { InMemoryStorageHealth } from '../adapters/persistence/in-memory/in-memory-storage-health';
 import { InMemoryUserRepository } from '../adapters/persistence/in-memory/in-memory-user-repository';
+import { moveApiKeysOutOfUsers } from '../adapters/persistence/mongodb/mongo-api-key-migration';
+import { MongoApiKeyRepository } from '../adapters/persistence/mongodb/mongo-api-key-repository';
 import { MongoCounterRepository } from '../adapters/persistence/mongodb/mongo-counter-repository';
+import { ensureRateLimitIndexes, MongoRateLimiter } from '../adapters/persistence/mongodb/mongo-rate-limiter';
 import { MongoStorageHealth } from '../adapters/persistence/mongodb/mongo-storage-health';
 import { MongoUserRepository } from '../adapters/persistence/mongodb/mongo-user-repository';
 import { GroupCommit } from '../adapters/persistence/sqlite/group-commit';
+import { SqliteApiKeyRepository } from '../adapters/persistence/sqlite/sqlite-api-key-repository';
 import { SqliteCounterRepository } from '../adapters/persistence/sqlite/sqlite-counter-repository';
 import { openSqliteDatabase } from '../adapters/persistence/sqlite/sqlite-database';
+import { deleteExpiredRateLimits, SqliteRateLimiter } from '../adapters/persistence/sqlite/sqlite-rate-limiter';
 import { SqliteStorageHealth } from '../adapters/persistence/sqlite/sqlite-storage-health';
 import { SqliteUserRepository } from '../adapters/persistence/sqlite/sqlite-user-repository';
-import { Config } from './config';
+import { Limit } from '../adapters/rate-limit/flexible-rate-limiter';
+import { UnlimitedRateLimiter } from '../adapters/rate-limit/unlimited-rate-limiter';
+import { RateLimiter } from '../domain/rate-limiter.port';
+import { Config, RateLimitsConfig } from './config';
 import { TOKENS } from './tokens';
 
-/** Binds the repositories of the configured store; returns how to release it. */
+/** How often SQLite forgets the counts of rate-limit windows that are over. */
+const EXPIRED_RATE_LIMITS_SWEEP_MS = 10 * 60_000;
+
+/** Binds the repositories and rate limits of the configured store; returns how to release it. */
 export async function bindStorage(container: Container, config: Config): Promise<() => Promise<void>> {
   switch (config.storage) {
     case 'memory':
       container.bind(TOKENS.UserRepository).toConstantValue(new InMemoryUserRepository());
+      container.bind(TOKENS.ApiKeyRepository).toConstantValue(new InMemoryApiKeyRepository());
       container.bind(TOKENS.CounterRepository).toConstantValue(new InMemoryCounterRepository());
       container.bind(TOKENS.StorageHealth).toConstantValue(new InMemoryStorageHealth());
+      bindRateLimits(container, config.rateLimits, (limit) => new InMemoryRateLimiter(limit));
       return async () => {};
     case 'sqlite': {
       const db = openSqliteDatabase(config.sqlitePath);
-      // One connection and one write queue per process, shared by both repositories.
+      // One connection and one write queue per process, shared by every repository.
       const writes = new GroupCommit(db);
       container.bind(TOKENS.UserRepository).toConstantValue(new SqliteUserRepository(db, writes));
+      container.bind(TOKENS.ApiKeyRepository).toConstantValue(new SqliteApiKeyRepository(db, writes));
       container.bind(TOKENS.CounterRepository).toConstantValue(new SqliteCounterRepository(db, writes));
       container.bind(TOKENS.StorageHealth).toConstantValue(new SqliteStorageHealth(db));
+      bindRateLimits(container, config.rateLimits, (limit) => new SqliteRateLimiter(db, limit));
+      const sweep = setInterval(() => {
+        try {
+          deleteExpiredRateLimits(db, new Date());
+        } catch (error) {
+          // Another process holding the write lock, say: the next sweep will do.
+          container.get<Logger>(TOKENS.Logger).warn({ err: error }, 'could not delete expired rate-limit counts');
+        }
+      }, EXPIRED_RATE_LIMITS_SWEEP_MS);
+      sweep.unref();
       return async () => {
+        clearInterval(sweep);
         db.close();
       };
     }
@@ -39,11 +67,28 @@ export async function bindStorage(container: Container, config: Config): Promise
       await client.connect();
       const db = client.db(config.mongodbDb);
       const users = new MongoUserRepository(db);
+      const keys = new MongoApiKeyRepository(db);
       await users.ensureIndexes();
+      await keys.ensureIndexes();
+      await ensureRateLimitIndexes(db);
+      // After the indexes: the unique digest index guards the moved keys too.
+      const moved = await moveApiKeysOutOfUsers(db);
+      if (moved > 0) container.get<Logger>(TOKENS.Logger).info({ moved }, 'moved API keys from users into api_keys');
       container.bind(TOKENS.UserRepository).toConstantValue(users);
+      container.bind(TOKENS.ApiKeyRepository).toConstantValue(keys);
       container.bind(TOKENS.CounterRepository).toConstantValue(new MongoCounterRepository(db));
       container.bind(TOKENS.StorageHealth).toConstantValue(new MongoStorageHealth(db));
+      bindRateLimits(container, config.rateLimits, (limit) => new MongoRateLimiter(db, limit));
       return () => client.close();
     }
   }
+}
+
+/** Names are the key prefixes in the store: they must stay stable across releases, or counts reset. */
+function bindRateLimits(container: Container, limits: RateLimitsConfig, store: (limit: Limit) => RateLimiter): void {
+  const bind = (token: symbol, name: string, { points, durationSeconds }: { points: number; durationSeconds: number }) =>
+    container.bind(token).toConstantValue(points === 0 ? new UnlimitedRateLimiter() : store({ name, points, durationSeconds }));
+  bind(TOKENS.FailedPasswordsPerAccount, 'failed_passwords_account', limits.failedPasswordsPerAccount);
+  bind(TOKENS.FailedPasswordsPerAddress, 'failed_passwords_address', limits.failedPasswordsPerAddress);
+  bind(TOKENS.RegistrationsPerAddress, 'registrations_address', limits.registrationsPerAddress);
 }

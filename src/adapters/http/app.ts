@@ -43,7 +43,7 @@ export function createHttpApp(deps: HttpDependencies): Koa {
 
   router.post('/v1/register', readBody(), async (ctx) => {
     const { email, password } = readFields(ctx, 'users', { email: 'email', password: 'password' });
-    const { user, apiKey } = await deps.registerUser.execute({ email, password });
+    const { user, apiKey } = await deps.registerUser.execute({ email, password }, ctx.ip);
     send(ctx, 201, userDocument(user, apiKey));
   });
 

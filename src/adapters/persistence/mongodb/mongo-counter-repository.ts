@@ -64,4 +64,12 @@ export class MongoCounterRepository implements CounterRepository {
       throw translateMongoError(error);
     }
   }
+
+  async deleteAllOf(userId: UserId): Promise<void> {
+    try {
+      await this.counters.deleteOne({ _id: userId });
+    } catch (error) {
+      throw translateMongoError(error);
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { Collection, Db } from 'mongodb';
 import { EmailAlreadyRegistered } from '../../../domain/errors';
-import { User } from '../../../domain/user';
+import { User, UserId } from '../../../domain/user';
 import { UserRepository } from '../../../domain/user-repository.port';
 import { isDuplicateKeyError, translateMongoError } from './mongo-errors';
 
@@ -10,7 +10,6 @@ export interface UserDocument {
   _id: string;
   email: string;
   passwordHash: string;
-  apiKeyDigest: string;
   createdAt: Date;
 }
 
@@ -21,12 +20,13 @@ export class MongoUserRepository implements UserRepository {
     this.users = db.collection<UserDocument>(USERS_COLLECTION);
   }
 
-  /** The unique indexes are what make registration race-free; created at start-up, idempotently. */
+  /** The unique index is what makes registration race-free; created at start-up, idempotently. */
   async ensureIndexes(): Promise<void> {
-    await this.users.createIndexes([
-      { key: { email: 1 }, name: 'email_unique', unique: true },
-      { key: { apiKeyDigest: 1 }, name: 'api_key_digest_unique', unique: true },
-    ]);
+    try {
+      await this.users.createIndexes([{ key: { email: 1 }, name: 'email_unique', unique: true }]);
+    } catch (error) {
+      throw translateMongoError(error);
+    }
   }
 
   async add(user: User): Promise<void> {
@@ -38,10 +38,18 @@ export class MongoUserRepository implements UserRepository {
     }
   }
 
-  async findByApiKeyDigest(digest: string): Promise<User | null> {
+  async findByEmail(email: string): Promise<User | null> {
     try {
-      const document = await this.users.findOne({ apiKeyDigest: digest });
+      const document = await this.users.findOne({ email });
       return document && toUser(document);
+    } catch (error) {
+      throw translateMongoError(error);
+    }
+  }
+
+  async delete(userId: UserId): Promise<void> {
+    try {
+      await this.users.deleteOne({ _id: userId });
     } catch (error) {
       throw translateMongoError(error);
     }
@@ -49,21 +57,10 @@ export class MongoUserRepository implements UserRepository {
 }
 
 function toDocument(user: User): UserDocument {
-  return {
-    _id: user.id,
-    email: user.email,
-    passwordHash: user.passwordHash,
-    apiKeyDigest: user.apiKeyDigest,
-    createdAt: user.createdAt,
-  };
+  return { _id: user.id, email: user.email, passwordHash: user.passwordHash, createdAt: user.createdAt };
 }
 
+/** Field by field, so a field of an older document (apiKeyDigest) never leaks into the domain. */
 function toUser(document: UserDocument): User {
-  return {
-    id: document._id,
-    email: document.email,
-    passwordHash: document.passwordHash,
-    apiKeyDigest: document.apiKeyDigest,
-    createdAt: document.createdAt,
-  };
+  return { id: document._id, email: document.email, passwordHash: document.passwordHash, createdAt: document.createdAt };
 }
