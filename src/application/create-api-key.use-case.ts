@@ -13,7 +13,7 @@ export class CreateApiKey {
     private readonly clock: Clock,
   ) {}
 
-  execute(userId: UserId, label: unknown): Promise<NewApiKey> {
+  async execute(userId: UserId, label: unknown): Promise<NewApiKey> {
     return issueApiKey({ keys: this.keys, issuer: this.issuer, clock: this.clock }, userId, ApiKeyLabel.parse(label));
   }
 }

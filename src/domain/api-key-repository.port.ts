@@ -6,7 +6,8 @@ export type Revocation = 'revoked' | 'not_found' | 'last_key';
 export interface ApiKeyRepository {
   /**
    * Stores the key unless its user already holds `limit` keys; then returns false and stores
-   * nothing. Atomic: concurrent adds never take a user past the limit.
+   * nothing. Atomic: concurrent adds never take a user past the limit. An id or digest that is
+   * stored already is refused with an error.
    */
   add(key: ApiKey, limit: number): Promise<boolean>;
   findByDigest(digest: string): Promise<ApiKey | null>;
