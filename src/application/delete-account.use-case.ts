@@ -16,9 +16,9 @@ export class DeleteAccount {
   ) {}
 
   async execute(userId: UserId): Promise<void> {
-    await this.keys.deleteAllOf(userId);
+    await this.keys.revokeAllOf(userId);
     await this.counters.deleteAllOf(userId);
     await this.users.delete(userId);
-    await this.keys.deleteAllOf(userId);
+    await this.keys.revokeAllOf(userId);
   }
 }

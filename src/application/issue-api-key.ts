@@ -27,6 +27,6 @@ export async function issueApiKey(
     createdAt: ports.clock.now(),
     lastUsedAt: null,
   };
-  if (!(await ports.keys.add(apiKey, ApiKey.MAX_PER_USER))) throw new TooManyKeys(ApiKey.MAX_PER_USER);
+  if (!(await ports.keys.addWithinLimit(apiKey, ApiKey.MAX_PER_USER))) throw new TooManyKeys(ApiKey.MAX_PER_USER);
   return { apiKey, key: issued.key };
 }

@@ -9,7 +9,7 @@ export interface ApiKeyRepository {
    * nothing. Atomic: concurrent adds never take a user past the limit. An id or digest that is
    * stored already is refused with an error.
    */
-  add(key: ApiKey, limit: number): Promise<boolean>;
+  addWithinLimit(key: ApiKey, limit: number): Promise<boolean>;
   findByDigest(digest: string): Promise<ApiKey | null>;
   /** Every key of the user, newest first. */
   listByUser(userId: UserId): Promise<ApiKey[]>;
@@ -24,5 +24,6 @@ export interface ApiKeyRepository {
    * across processes.
    */
   recordUse(keyId: string, prefix: string, at: Date, unlessUsedSince: Date): Promise<void>;
-  deleteAllOf(userId: UserId): Promise<void>;
+  /** Deletes every key of the user (account deletion). */
+  revokeAllOf(userId: UserId): Promise<void>;
 }

@@ -67,7 +67,7 @@ describe('MongoApiKeyRepository, at the driver level', () => {
     const keys = of('api_keys');
     keys.find.returns(cursor([{ slot: 0 }, { slot: 2 }]));
     const key = anApiKey();
-    expect(await new MongoApiKeyRepository(db).add(key, 3)).to.equal(true);
+    expect(await new MongoApiKeyRepository(db).addWithinLimit(key, 3)).to.equal(true);
     expect(keys.find.firstCall.args).to.deep.equal([{ userId: key.userId }, { projection: { slot: 1 } }]);
     const { id, ...fields } = key;
     expect(keys.insertOne.firstCall.args).to.deep.equal([{ _id: id, slot: 1, ...fields }]);
@@ -77,7 +77,7 @@ describe('MongoApiKeyRepository, at the driver level', () => {
     const { db, of } = stubbedDb();
     const keys = of('api_keys');
     keys.find.returns(cursor([{ slot: 0 }, { slot: 1 }, { slot: 2 }]));
-    expect(await new MongoApiKeyRepository(db).add(anApiKey(), 3)).to.equal(false);
+    expect(await new MongoApiKeyRepository(db).addWithinLimit(anApiKey(), 3)).to.equal(false);
     expect(keys.insertOne.called).to.equal(false);
   });
 
@@ -87,7 +87,7 @@ describe('MongoApiKeyRepository, at the driver level', () => {
     keys.find.onFirstCall().returns(cursor([{ slot: 0 }]));
     keys.find.onSecondCall().returns(cursor([{ slot: 0 }, { slot: 1 }]));
     keys.insertOne.onFirstCall().rejects(duplicateKey({ userId: 1, slot: 1 }));
-    expect(await new MongoApiKeyRepository(db).add(anApiKey(), 2)).to.equal(false);
+    expect(await new MongoApiKeyRepository(db).addWithinLimit(anApiKey(), 2)).to.equal(false);
     expect(keys.insertOne.callCount).to.equal(1);
     expect(keys.find.callCount).to.equal(2);
   });
@@ -96,7 +96,7 @@ describe('MongoApiKeyRepository, at the driver level', () => {
     const { db, of } = stubbedDb();
     const error = duplicateKey({ digest: 1 });
     of('api_keys').insertOne.rejects(error);
-    expect(await new MongoApiKeyRepository(db).add(anApiKey(), 20).catch((e: unknown) => e)).to.equal(error);
+    expect(await new MongoApiKeyRepository(db).addWithinLimit(anApiKey(), 20).catch((e: unknown) => e)).to.equal(error);
   });
 
   it('finds by digest and lists by user newest first, mapping documents back without the slot', async () => {
@@ -172,7 +172,7 @@ describe('MongoApiKeyRepository, at the driver level', () => {
     const { db, of } = stubbedDb();
     const keys = of('api_keys');
     const repository = new MongoApiKeyRepository(db);
-    await repository.deleteAllOf('ada');
+    await repository.revokeAllOf('ada');
     expect(keys.deleteMany.firstCall.args).to.deep.equal([{ userId: 'ada' }]);
     keys.findOne.rejects(new MongoNetworkError('connection reset'));
     expect(await repository.findByDigest('d').catch((e: unknown) => e)).to.be.instanceOf(StorageUnavailable);

@@ -61,7 +61,7 @@ describe('SQLite storage', () => {
     const user = aUser();
     const key = anApiKey({ userId: user.id });
     await new SqliteUserRepository(db, new GroupCommit(db)).add(user);
-    await new SqliteApiKeyRepository(db, new GroupCommit(db)).add(key, 20);
+    await new SqliteApiKeyRepository(db, new GroupCommit(db)).addWithinLimit(key, 20);
     await new SqliteCounterRepository(db, new GroupCommit(db)).set(user.id, 41);
     db.close();
     db = openDatabase(file);

@@ -137,7 +137,7 @@ describe('accounts: keys, password login, account deletion', () => {
 
     it('removes the keys before the user, so a deletion that stops midway leaves a user who can log in and retry', async () => {
       const { user } = await ada();
-      const deleteKeys = sinon.spy(keys, 'deleteAllOf');
+      const deleteKeys = sinon.spy(keys, 'revokeAllOf');
       const deleteUser = sinon.stub(users, 'delete').rejects(new Error('connection lost'));
       expect(await failure(new DeleteAccount(users, keys, counters).execute(user.id))).to.be.instanceOf(Error);
       expect(deleteKeys.calledBefore(deleteUser)).to.equal(true);

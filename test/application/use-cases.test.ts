@@ -127,14 +127,14 @@ describe('use cases', () => {
 
     it("fills in the prefix of a key stored before keys had one, at its first use", async () => {
       const key = 'inc_AbCdEfGh' + 'x'.repeat(35);
-      await keys.add({ id: 'old', userId: 'u', label: null, prefix: null, digest: `digest:${key}`, createdAt: clock.now(), lastUsedAt: clock.now() }, 20);
+      await keys.addWithinLimit({ id: 'old', userId: 'u', label: null, prefix: null, digest: `digest:${key}`, createdAt: clock.now(), lastUsedAt: clock.now() }, 20);
       expect(await authenticate.execute(key)).to.equal('u');
       expect((await keys.listByUser('u'))[0].prefix).to.equal('AbCdEfGh');
     });
 
     it('refuses a revoked key at once: nothing is cached', async () => {
       const { apiKey } = await register.execute({ email: 'ada@example.com', password: 'correct horse' }, '192.0.2.1');
-      await keys.add({ id: 'second', userId: 'user-1', label: null, prefix: 'x', digest: 'd2', createdAt: clock.now(), lastUsedAt: null }, 20);
+      await keys.addWithinLimit({ id: 'second', userId: 'user-1', label: null, prefix: 'x', digest: 'd2', createdAt: clock.now(), lastUsedAt: null }, 20);
       await authenticate.execute(apiKey);
       await keys.revoke('user-1', 'key-1');
       expect(await authenticate.execute(apiKey).catch((e: unknown) => e)).to.be.instanceOf(InvalidApiKey);

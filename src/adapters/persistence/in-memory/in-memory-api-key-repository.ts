@@ -11,7 +11,7 @@ export class InMemoryApiKeyRepository implements ApiKeyRepository {
   private readonly idByDigest = new Map<string, string>();
   private readonly idsByUser = new Map<UserId, Set<string>>();
 
-  async add(key: ApiKey, limit: number): Promise<boolean> {
+  async addWithinLimit(key: ApiKey, limit: number): Promise<boolean> {
     if (this.byId.has(key.id) || this.idByDigest.has(key.digest)) throw new Error('Duplicate API key id or digest');
     if (this.ofUser(key.userId).length >= limit) return false;
     this.byId.set(key.id, copy(key));
@@ -49,7 +49,7 @@ export class InMemoryApiKeyRepository implements ApiKeyRepository {
     this.byId.set(keyId, { ...key, lastUsedAt: stale ? new Date(at) : key.lastUsedAt, prefix: key.prefix ?? prefix });
   }
 
-  async deleteAllOf(userId: UserId): Promise<void> {
+  async revokeAllOf(userId: UserId): Promise<void> {
     for (const key of this.ofUser(userId)) this.remove(key);
   }
 

@@ -45,7 +45,7 @@ export class MongoApiKeyRepository implements ApiKeyRepository {
     }
   }
 
-  async add(key: ApiKey, limit: number): Promise<boolean> {
+  async addWithinLimit(key: ApiKey, limit: number): Promise<boolean> {
     try {
       for (let attempt = 0; attempt < MAX_SLOT_ATTEMPTS; attempt += 1) {
         const taken = new Set((await this.keys.find({ userId: key.userId }, { projection: { slot: 1 } }).toArray()).map((d) => d.slot));
@@ -121,7 +121,7 @@ export class MongoApiKeyRepository implements ApiKeyRepository {
     }
   }
 
-  async deleteAllOf(userId: UserId): Promise<void> {
+  async revokeAllOf(userId: UserId): Promise<void> {
     try {
       await this.keys.deleteMany({ userId });
     } catch (error) {

@@ -56,7 +56,7 @@ export class SqliteApiKeyRepository implements ApiKeyRepository {
     this.deleteAllStatement = db.prepare('DELETE FROM api_keys WHERE user_id = ?');
   }
 
-  async add(key: ApiKey, limit: number): Promise<boolean> {
+  async addWithinLimit(key: ApiKey, limit: number): Promise<boolean> {
     const result = await this.writes.run(() => this.insertStatement.run({ ...toRowParameters(key), limit }));
     return result.changes === 1;
   }
@@ -95,7 +95,7 @@ export class SqliteApiKeyRepository implements ApiKeyRepository {
     );
   }
 
-  async deleteAllOf(userId: UserId): Promise<void> {
+  async revokeAllOf(userId: UserId): Promise<void> {
     await this.writes.run(() => this.deleteAllStatement.run(userId));
   }
 }
