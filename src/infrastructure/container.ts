@@ -101,5 +101,10 @@ export async function createApplication(config: Config, logger: Logger, options:
     }));
 
   options.customize?.(container);
-  return { container, app: container.get<Koa>(TOKENS.HttpApp), close: closeStorage };
+  const app = container.get<Koa>(TOKENS.HttpApp);
+  // Behind N proxies, the client is the address the outermost one saw: the N-th entry from the
+  // end of X-Forwarded-For. Entries before it are whatever the client chose to send.
+  app.proxy = config.trustProxy > 0;
+  app.maxIpsCount = config.trustProxy;
+  return { container, app, close: closeStorage };
 }
