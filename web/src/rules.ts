@@ -1,3 +1,4 @@
+import { ApiKeyLabel } from '../../src/domain/api-key';
 import { Counter } from '../../src/domain/counter';
 import { DomainError } from '../../src/domain/errors';
 import { Email, Password } from '../../src/domain/user';
@@ -24,4 +25,6 @@ function checkWith(label: string, parse: (raw: string) => unknown): Check {
 export const checkEmail = checkWith('Email', Email.parse);
 export const checkPassword = checkWith('Password', Password.parse);
 export const checkCounterValue = checkWith('The value', (raw) => Counter.parse(raw));
+/** A label may be left empty on the page: that sends none. */
+export const checkLabel: Check = (raw) => (raw === '' ? undefined : checkWith('The label', ApiKeyLabel.parse)(raw));
 export const checkApiKey: Check = (raw) => (raw.trim() === '' ? 'Paste the API key you were given at sign-up.' : undefined);
