@@ -6,7 +6,7 @@ import { InMemoryCounterRepository } from '../adapters/persistence/in-memory/in-
 import { InMemoryRateLimiter } from '../adapters/persistence/in-memory/in-memory-rate-limiter';
 import { InMemoryStorageHealth } from '../adapters/persistence/in-memory/in-memory-storage-health';
 import { InMemoryUserRepository } from '../adapters/persistence/in-memory/in-memory-user-repository';
-import { moveApiKeysOutOfUsers } from '../adapters/persistence/mongodb/mongo-api-key-migration';
+import { moveApiKeyStoredInUser, moveApiKeysOutOfUsers } from '../adapters/persistence/mongodb/mongo-api-key-migration';
 import { MongoApiKeyRepository } from '../adapters/persistence/mongodb/mongo-api-key-repository';
 import { MongoCounterRepository } from '../adapters/persistence/mongodb/mongo-counter-repository';
 import { ensureRateLimitIndexes, MongoRateLimiter } from '../adapters/persistence/mongodb/mongo-rate-limiter';
@@ -67,7 +67,7 @@ export async function bindStorage(container: Container, config: Config): Promise
       await client.connect();
       const db = client.db(config.mongodbDb);
       const users = new MongoUserRepository(db);
-      const keys = new MongoApiKeyRepository(db);
+      const keys = new MongoApiKeyRepository(db, (digest) => moveApiKeyStoredInUser(db, digest));
       await users.ensureIndexes();
       await keys.ensureIndexes();
       await ensureRateLimitIndexes(db);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Db, MongoNetworkError, MongoServerError } from 'mongodb';
 import sinon from 'sinon';
-import { moveApiKeysOutOfUsers } from '../../src/adapters/persistence/mongodb/mongo-api-key-migration';
+import { moveApiKeyStoredInUser, moveApiKeysOutOfUsers } from '../../src/adapters/persistence/mongodb/mongo-api-key-migration';
 import { MongoApiKeyRepository } from '../../src/adapters/persistence/mongodb/mongo-api-key-repository';
 import { ensureRateLimitIndexes, MongoRateLimiter } from '../../src/adapters/persistence/mongodb/mongo-rate-limiter';
 import { StorageUnavailable, TooManyRequests } from '../../src/domain/errors';
@@ -113,6 +113,22 @@ describe('MongoApiKeyRepository, at the driver level', () => {
     expect(keys.find.firstCall.args).to.deep.equal([{ userId: 'ada' }]);
   });
 
+  it('asks about a digest it does not hold, and finds the key once it has been moved there', async () => {
+    const { db, of } = stubbedDb();
+    const keys = of('api_keys');
+    const key = anApiKey();
+    const { id, ...fields } = key;
+    keys.findOne.onFirstCall().resolves(null);
+    keys.findOne.onSecondCall().resolves({ _id: id, slot: 0, ...fields });
+    const moveStoredElsewhere = sinon.stub().resolves(true);
+    expect(await new MongoApiKeyRepository(db, moveStoredElsewhere).findByDigest(key.digest)).to.deep.equal(key);
+    expect(moveStoredElsewhere.firstCall.args).to.deep.equal([key.digest]);
+    keys.findOne.resolves(null);
+    moveStoredElsewhere.resolves(false);
+    expect(await new MongoApiKeyRepository(db, moveStoredElsewhere).findByDigest('unknown')).to.equal(null);
+    expect(keys.findOne.callCount).to.equal(3);
+  });
+
   it("revokes with findOneAndDelete on the key's id and user, and keeps the deletion when a key is left", async () => {
     const { db, of } = stubbedDb();
     const keys = of('api_keys');
@@ -189,6 +205,7 @@ describe('Moving API keys out of users (MongoDB start-up migration), at the driv
     users.find.returns(cursor([{ _id: 'u1', createdAt, apiKeyDigest: 'd1' }]));
     expect(await moveApiKeysOutOfUsers(db)).to.equal(1);
     expect(users.dropIndex.firstCall.args).to.deep.equal(['api_key_digest_unique']);
+    expect(users.createIndexes.firstCall.args).to.deep.equal([[{ key: { apiKeyDigest: 1 }, name: 'api_key_digest_not_moved', sparse: true }]]);
     expect(users.find.firstCall.args[0]).to.deep.equal({
       $or: [{ apiKeyDigest: { $exists: true } }, { movingApiKeyDigest: { $exists: true } }],
     });
@@ -233,6 +250,17 @@ describe('Moving API keys out of users (MongoDB start-up migration), at the driv
     of('users').dropIndex.rejects(new MongoServerError({ message: 'index not found with name [api_key_digest_unique]', code: 27 }));
     expect(await moveApiKeysOutOfUsers(db)).to.equal(0);
     expect(of('api_keys').updateOne.called).to.equal(false);
+  });
+
+  it('moves one key found by its digest in users, for a key the previous release issued after the start-up move', async () => {
+    const { db, of } = stubbedDb();
+    const users = of('users');
+    users.findOne.resolves({ _id: 'u9', createdAt, apiKeyDigest: 'd9' });
+    expect(await moveApiKeyStoredInUser(db, 'd9')).to.equal(true);
+    expect(users.findOne.firstCall.args).to.deep.equal([{ apiKeyDigest: 'd9' }, { projection: { createdAt: 1, apiKeyDigest: 1 } }]);
+    expect(of('api_keys').updateOne.firstCall.args[0]).to.deep.equal({ _id: 'u9' });
+    users.findOne.resolves(null);
+    expect(await moveApiKeyStoredInUser(db, 'unknown')).to.equal(false);
   });
 
   it('stops start-up on any other error', async () => {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Db, MongoClient, MongoNetworkError, MongoServerError } from 'mongodb';
 import sinon from 'sinon';
 import { NodeCryptoApiKeyIssuer } from '../../src/adapters/crypto/node-crypto-api-key-issuer';
-import { moveApiKeysOutOfUsers } from '../../src/adapters/persistence/mongodb/mongo-api-key-migration';
+import { moveApiKeyStoredInUser, moveApiKeysOutOfUsers } from '../../src/adapters/persistence/mongodb/mongo-api-key-migration';
 import { MongoApiKeyRepository } from '../../src/adapters/persistence/mongodb/mongo-api-key-repository';
 import { SystemClock } from '../../src/adapters/system/system-clock';
 import { Authenticate } from '../../src/application/authenticate.use-case';
@@ -236,10 +236,15 @@ if (!mongodbUrl) {
       const moved = await Promise.all([moveApiKeysOutOfUsers(db), moveApiKeysOutOfUsers(db)]);
       expect(moved[0] + moved[1]).to.be.at.least(30);
       expect(await moveApiKeysOutOfUsers(db)).to.equal(0);
-      const authenticate = new Authenticate(keys, issuer, new SystemClock());
+      // A user the previous release registers after the move, during the rollout.
+      const late = issuer.issue();
+      await db.collection<{ _id: string; email: string; passwordHash: string; apiKeyDigest: string; createdAt: Date }>('users').insertOne({ _id: 'late', email: 'late@example.com', passwordHash: 'h', apiKeyDigest: late.digest, createdAt: new Date() });
+      const movingKeys = new MongoApiKeyRepository(db, (digest) => moveApiKeyStoredInUser(db, digest));
+      const authenticate = new Authenticate(movingKeys, issuer, new SystemClock());
       for (const { issued, id } of legacy) expect(await authenticate.execute(issued.key)).to.equal(id);
+      expect(await authenticate.execute(late.key)).to.equal('late');
       expect(await db.collection('users').countDocuments({ $or: [{ apiKeyDigest: { $exists: true } }, { movingApiKeyDigest: { $exists: true } }] })).to.equal(0);
-      expect(await db.collection('api_keys').countDocuments()).to.equal(30);
+      expect(await db.collection('api_keys').countDocuments()).to.equal(31);
       expect((await keys.listByUser('legacy-0'))[0].prefix).to.equal(ApiKey.prefixOf(legacy[0].issued.key));
     });
   });

@@ -28,7 +28,14 @@ const MAX_SLOT_ATTEMPTS = 100;
 export class MongoApiKeyRepository implements ApiKeyRepository {
   private readonly keys: Collection<ApiKeyDocument>;
 
-  constructor(db: Db) {
+  /**
+   * `moveStoredElsewhere(digest)` is asked about a digest api_keys does not hold; true means it
+   * has just put that key there (a key of the previous release, kept in users).
+   */
+  constructor(
+    db: Db,
+    private readonly moveStoredElsewhere: (digest: string) => Promise<boolean> = async () => false,
+  ) {
     this.keys = db.collection<ApiKeyDocument>(API_KEYS_COLLECTION);
   }
 
@@ -68,7 +75,7 @@ export class MongoApiKeyRepository implements ApiKeyRepository {
 
   async findByDigest(digest: string): Promise<ApiKey | null> {
     try {
-      const document = await this.keys.findOne({ digest });
+      const document = (await this.keys.findOne({ digest })) ?? ((await this.moveStoredElsewhere(digest)) ? await this.keys.findOne({ digest }) : null);
       return document && toApiKey(document);
     } catch (error) {
       throw translateMongoError(error);
