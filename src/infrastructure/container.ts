@@ -91,6 +91,11 @@ export async function createApplication(config: Config, logger: Logger, options:
     createHttpApp({
       registerUser: get(c, TOKENS.RegisterUser),
       authenticate: get(c, TOKENS.Authenticate),
+      authenticateWithPassword: get(c, TOKENS.AuthenticateWithPassword),
+      createApiKey: get(c, TOKENS.CreateApiKey),
+      listApiKeys: get(c, TOKENS.ListApiKeys),
+      revokeApiKey: get(c, TOKENS.RevokeApiKey),
+      deleteAccount: get(c, TOKENS.DeleteAccount),
       nextInteger: get(c, TOKENS.NextInteger),
       currentInteger: get(c, TOKENS.CurrentInteger),
       resetInteger: get(c, TOKENS.ResetInteger),
