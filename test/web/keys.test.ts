@@ -60,7 +60,8 @@ describe('logging in and managing keys in a real browser', function () {
 
     await keyRows(page).first().getByRole('button', { name: /^Revoke/ }).click();
     await dialog.getByRole('button', { name: 'Revoke', exact: true }).click();
-    await page.waitForFunction("document.querySelectorAll('#keys-list li').length === 2");
+    await keyRows(page).nth(2).waitFor({ state: 'detached' });
+    expect(await keyRows(page).count()).to.equal(2);
     expect(await statusOf(created), 'the revoked key').to.equal(401);
     expect(await statusOf(held), "the tab's key").to.equal(200);
   });
