@@ -16,6 +16,10 @@ export interface Config {
   readonly sqlitePath: string;
   readonly bcryptRounds: number;
   readonly logLevel: LogLevel;
+  /** How long a request waits for the store (SQLite: for the write lock) before its 503. */
+  readonly storageTimeoutMs: number;
+  /** Connections the server holds open at most; more are closed as they arrive. */
+  readonly maxConnections: number;
   /** How many proxies in front of the service append to X-Forwarded-For; 0: the socket's address is the client's. */
   readonly trustProxy: number;
   readonly rateLimits: RateLimitsConfig;
@@ -43,6 +47,8 @@ export const CONFIG_VARIABLES = [
   'MONGODB_DB',
   'BCRYPT_ROUNDS',
   'LOG_LEVEL',
+  'STORAGE_TIMEOUT_MS',
+  'MAX_CONNECTIONS',
   'TRUST_PROXY',
   'RATE_LIMIT_FAILED_PASSWORDS_PER_ACCOUNT',
   'RATE_LIMIT_FAILED_PASSWORDS_PER_ADDRESS',
@@ -116,6 +122,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     sqlitePath: value('SQLITE_PATH') ?? './data/increment.db',
     bcryptRounds: integer('BCRYPT_ROUNDS', 12, 4, 15),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    storageTimeoutMs: integer('STORAGE_TIMEOUT_MS', 1000, 1, 60_000),
+    maxConnections: integer('MAX_CONNECTIONS', 1000, 1, 1_000_000),
     trustProxy: integer('TRUST_PROXY', 0, 0, 10),
     rateLimits: {
       failedPasswordsPerAccount: {

@@ -1,5 +1,5 @@
 import { Container } from 'inversify';
-import { MongoClient } from 'mongodb';
+import { Db, MongoClient } from 'mongodb';
 import { Logger } from 'pino';
 import { InMemoryApiKeyRepository } from '../adapters/persistence/in-memory/in-memory-api-key-repository';
 import { InMemoryCounterRepository } from '../adapters/persistence/in-memory/in-memory-counter-repository';
@@ -9,8 +9,10 @@ import { InMemoryUserRepository } from '../adapters/persistence/in-memory/in-mem
 import { moveApiKeyStoredInUser, moveApiKeysOutOfUsers } from '../adapters/persistence/mongodb/mongo-api-key-migration';
 import { MongoApiKeyRepository } from '../adapters/persistence/mongodb/mongo-api-key-repository';
 import { MongoCounterRepository } from '../adapters/persistence/mongodb/mongo-counter-repository';
+import { mongoStartupError } from '../adapters/persistence/mongodb/mongo-errors';
 import { ensureRateLimitIndexes, MongoRateLimiter } from '../adapters/persistence/mongodb/mongo-rate-limiter';
-import { MongoStorageHealth } from '../adapters/persistence/mongodb/mongo-storage-health';
+import { MongoStorageHealth, PING_TIMEOUT_MS } from '../adapters/persistence/mongodb/mongo-storage-health';
+import { ensureAfterReconnection } from '../adapters/persistence/mongodb/mongo-unique-indexes';
 import { MongoUserRepository } from '../adapters/persistence/mongodb/mongo-user-repository';
 import { GroupCommit } from '../adapters/persistence/sqlite/group-commit';
 import { SqliteApiKeyRepository } from '../adapters/persistence/sqlite/sqlite-api-key-repository';
@@ -29,7 +31,7 @@ import { TOKENS } from './tokens';
 const EXPIRED_RATE_LIMITS_SWEEP_MS = 10 * 60_000;
 
 /** Binds the repositories and rate limits of the configured store; returns how to release it. */
-export async function bindStorage(container: Container, config: Config): Promise<() => Promise<void>> {
+export async function bindStorage(container: Container, config: Config, logger: Logger): Promise<() => Promise<void>> {
   switch (config.storage) {
     case 'memory':
       container.bind(TOKENS.UserRepository).toConstantValue(new InMemoryUserRepository());
@@ -41,18 +43,19 @@ export async function bindStorage(container: Container, config: Config): Promise
     case 'sqlite': {
       const db = openSqliteDatabase(config.sqlitePath);
       // One connection and one write queue per process, shared by every repository.
-      const writes = new GroupCommit(db);
+      const writes = new GroupCommit(db, config.storageTimeoutMs);
       container.bind(TOKENS.UserRepository).toConstantValue(new SqliteUserRepository(db, writes));
       container.bind(TOKENS.ApiKeyRepository).toConstantValue(new SqliteApiKeyRepository(db, writes));
       container.bind(TOKENS.CounterRepository).toConstantValue(new SqliteCounterRepository(db, writes));
-      container.bind(TOKENS.StorageHealth).toConstantValue(new SqliteStorageHealth(db));
+      const report = (problem: string) => logger.error({ storage: 'sqlite' }, `storage unhealthy: ${problem}`);
+      container.bind(TOKENS.StorageHealth).toConstantValue(new SqliteStorageHealth(db, config.sqlitePath, writes, report));
       bindRateLimits(container, config.rateLimits, (limit) => new SqliteRateLimiter(db, limit));
       const sweep = setInterval(() => {
         try {
           deleteExpiredRateLimits(db, new Date());
         } catch (error) {
           // Another process holding the write lock, say: the next sweep will do.
-          container.get<Logger>(TOKENS.Logger).warn({ err: error }, 'could not delete expired rate-limit counts');
+          logger.warn({ err: error, storage: 'sqlite' }, 'could not delete expired rate-limit counts');
         }
       }, EXPIRED_RATE_LIMITS_SWEEP_MS);
       sweep.unref();
@@ -62,25 +65,51 @@ export async function bindStorage(container: Container, config: Config): Promise
       };
     }
     case 'mongodb': {
-      // One client per process: it owns the connection pool every repository shares.
-      const client = new MongoClient(config.mongodbUrl!, { appName: 'increment', serverSelectionTimeoutMS: 5000 });
-      await client.connect();
-      const db = client.db(config.mongodbDb);
-      const users = new MongoUserRepository(db);
-      const keys = new MongoApiKeyRepository(db, (digest) => moveApiKeyStoredInUser(db, digest));
-      await users.ensureIndexes();
-      await keys.ensureIndexes();
-      await ensureRateLimitIndexes(db);
-      // After the indexes: the unique digest index guards the moved keys too.
-      const moved = await moveApiKeysOutOfUsers(db);
-      if (moved > 0) container.get<Logger>(TOKENS.Logger).info({ moved }, 'moved API keys from users into api_keys');
+      const { client, db, users, keys } = await connectMongo(config.mongodbUrl!, config.mongodbDb, config.storageTimeoutMs, logger);
+      for (const indexes of [users.uniqueIndexes, keys.uniqueIndexes]) {
+        ensureAfterReconnection(client, indexes, (error) => {
+          if (error === null) logger.info({ storage: 'mongodb' }, 'reconnected: unique indexes ensured');
+          else logger.error({ err: error, storage: 'mongodb' }, 'reconnected, but the unique indexes could not be ensured');
+        });
+      }
       container.bind(TOKENS.UserRepository).toConstantValue(users);
       container.bind(TOKENS.ApiKeyRepository).toConstantValue(keys);
-      container.bind(TOKENS.CounterRepository).toConstantValue(new MongoCounterRepository(db));
-      container.bind(TOKENS.StorageHealth).toConstantValue(new MongoStorageHealth(db));
+      container.bind(TOKENS.CounterRepository).toConstantValue(new MongoCounterRepository(db, config.storageTimeoutMs));
+      const report = (problem: string) => logger.error({ storage: 'mongodb' }, `storage unhealthy: ${problem}`);
+      container
+        .bind(TOKENS.StorageHealth)
+        .toConstantValue(new MongoStorageHealth(db, PING_TIMEOUT_MS, [users.uniqueIndexes, keys.uniqueIndexes], report));
       bindRateLimits(container, config.rateLimits, (limit) => new MongoRateLimiter(db, limit));
       return () => client.close();
     }
+  }
+}
+
+/** Connects, prepares the indexes and moves keys of the previous release; any failure becomes one sentence that names MONGODB_URL. */
+async function connectMongo(
+  url: string,
+  dbName: string,
+  storageTimeoutMs: number,
+  logger: Logger,
+): Promise<{ client: MongoClient; db: Db; users: MongoUserRepository; keys: MongoApiKeyRepository }> {
+  let client: MongoClient | undefined;
+  try {
+    // One client per process: it owns the connection pool every repository shares.
+    client = new MongoClient(url, { appName: 'increment', serverSelectionTimeoutMS: 5000 });
+    await client.connect();
+    const db = client.db(dbName);
+    const users = new MongoUserRepository(db, storageTimeoutMs);
+    const keys = new MongoApiKeyRepository(db, storageTimeoutMs, (digest) => moveApiKeyStoredInUser(db, digest));
+    await users.ensureIndexes();
+    await keys.ensureIndexes();
+    await ensureRateLimitIndexes(db);
+    // After the indexes: the unique digest index guards the moved keys too.
+    const moved = await moveApiKeysOutOfUsers(db);
+    if (moved > 0) logger.info({ moved, storage: 'mongodb' }, 'moved API keys from users into api_keys');
+    return { client, db, users, keys };
+  } catch (error) {
+    await client?.close().catch(() => undefined);
+    throw mongoStartupError(error, url);
   }
 }
 

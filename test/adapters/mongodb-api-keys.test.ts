@@ -33,6 +33,8 @@ function collectionStub() {
     createIndexes: sinon.stub().resolves([]),
     createIndex: sinon.stub().resolves('name'),
     dropIndex: sinon.stub().resolves({ ok: 1 }),
+    // Every unique index there: the repositories check before writes that rely on them.
+    indexes: sinon.stub().resolves(['_id_', 'email_unique', 'digest_unique', 'user_slot_unique'].map((name) => ({ name }))),
   };
 }
 
@@ -121,11 +123,11 @@ describe('MongoApiKeyRepository, at the driver level', () => {
     keys.findOne.onFirstCall().resolves(null);
     keys.findOne.onSecondCall().resolves({ _id: id, slot: 0, ...fields });
     const moveStoredElsewhere = sinon.stub().resolves(true);
-    expect(await new MongoApiKeyRepository(db, moveStoredElsewhere).findByDigest(key.digest)).to.deep.equal(key);
+    expect(await new MongoApiKeyRepository(db, 1000, moveStoredElsewhere).findByDigest(key.digest)).to.deep.equal(key);
     expect(moveStoredElsewhere.firstCall.args).to.deep.equal([key.digest]);
     keys.findOne.resolves(null);
     moveStoredElsewhere.resolves(false);
-    expect(await new MongoApiKeyRepository(db, moveStoredElsewhere).findByDigest('unknown')).to.equal(null);
+    expect(await new MongoApiKeyRepository(db, 1000, moveStoredElsewhere).findByDigest('unknown')).to.equal(null);
     expect(keys.findOne.callCount).to.equal(3);
   });
 

@@ -53,6 +53,12 @@ export function counterRepositoryContract(name: string, create: () => Promise<Co
       expect(await counters.increment('ada', 6)).to.equal(6);
     });
 
+    it('at a limit of 0 leaves a counter never written unwritten: null, and the next increment still gives 1', async () => {
+      expect(await counters.increment('fresh', 0)).to.equal(null);
+      expect(await counters.current('fresh')).to.equal(0);
+      expect(await counters.increment('fresh', limit)).to.equal(1);
+    });
+
     it('keeps users apart', async () => {
       await counters.set('ada', 500);
       expect(await counters.increment('grace', limit)).to.equal(1);

@@ -2,7 +2,7 @@ import * as api from './api';
 import { ApiError } from './api';
 import { checkAll, checkAsTyped, clearErrors, element, onSubmit, showApiErrors, showError } from './forms';
 import { explainOnLogIn, mountKeys } from './keys';
-import { checkApiKey, checkCounterValue, checkEmail, checkPassword } from './rules';
+import { checkApiKey, checkCounterValue, checkEmail, checkPassword, PASSWORD_HINT } from './rules';
 
 /**
  * The page: sign up and see the key once, or bring a key; then drive the counter and copy
@@ -20,7 +20,8 @@ const view = {
   dashboard: element('dashboard'),
   dashboardTitle: element('dashboard-title'),
   counterValue: element<HTMLOutputElement>('counter-value'),
-  activity: element<HTMLOListElement>('activity'),
+  results: element('results'),
+  activity: element<HTMLUListElement>('activity'),
   curl: element('curl'),
 };
 
@@ -65,6 +66,7 @@ function showDashboard(): void {
   view.dashboard.hidden = false;
   view.curl.hidden = false;
   view.activity.replaceChildren();
+  view.results.hidden = true;
   fillCurlLines(key!);
   keysPanel.show();
 }
@@ -79,9 +81,24 @@ function showNewKey(newKey: string): void {
 function fillCurlLines(apiKey: string): void {
   const origin = window.location.origin;
   const auth = `-H ${shellQuote(`Authorization: Bearer ${apiKey}`)}`;
-  element('curl-next').textContent = `curl -X POST ${auth} ${origin}/v1/next`;
-  element('curl-current').textContent = `curl ${auth} ${origin}/v1/current`;
-  element('curl-reset').textContent = `curl -X PUT ${auth} ${origin}/v1/current --data "current=1000"`;
+  showCommand('curl-next', ['curl', '-X POST', auth, `${origin}/v1/next`]);
+  showCommand('curl-current', ['curl', auth, `${origin}/v1/current`]);
+  showCommand('curl-reset', ['curl', '-X PUT', auth, `${origin}/v1/current`, '--data "current=1000"']);
+}
+
+/**
+ * A command as its words (an option with its value is one word), each kept whole on screen: a
+ * narrow screen wraps the line between words, and scrolls a word wider than the box. The text,
+ * which Copy takes, is the exact line: the words joined by single spaces.
+ */
+function showCommand(id: string, words: readonly string[]): void {
+  const spans = words.map((word) => {
+    const span = document.createElement('span');
+    span.className = 'word';
+    span.textContent = word;
+    return span;
+  });
+  element(id).replaceChildren(...spans.flatMap((span, index) => (index === 0 ? [span] : [' ', span])));
 }
 
 function shellQuote(text: string): string {
@@ -102,6 +119,7 @@ function record(call: number, action: string, outcome: api.Outcome<number>): voi
     line.textContent = `${action} failed: ${outcome.errors.map((error) => error.detail).join(' ')}`;
   }
   view.activity.prepend(line);
+  view.results.hidden = false;
   while (view.activity.children.length > ACTIVITY_LIMIT) view.activity.lastElementChild!.remove();
 }
 
@@ -160,6 +178,7 @@ const keysPanel = mountKeys({
   keyRefused: (errors) => keyRefused(errors),
 });
 
+element('signup-password-hint').textContent = PASSWORD_HINT;
 const signupForm = element<HTMLFormElement>('signup-form');
 checkAsTyped(signupForm, 'email', checkEmail);
 checkAsTyped(signupForm, 'password', checkPassword);

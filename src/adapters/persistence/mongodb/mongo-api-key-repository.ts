@@ -2,7 +2,8 @@ import { Collection, Db } from 'mongodb';
 import { ApiKey } from '../../../domain/api-key';
 import { ApiKeyRepository, Revocation } from '../../../domain/api-key-repository.port';
 import { UserId } from '../../../domain/user';
-import { isDuplicateKeyError, translateMongoError } from './mongo-errors';
+import { isDuplicateKeyError, translateMongoError, withinTimeout } from './mongo-errors';
+import { MongoUniqueIndexes, UniqueIndex } from './mongo-unique-indexes';
 
 export const API_KEYS_COLLECTION = 'api_keys';
 
@@ -22,11 +23,17 @@ export interface ApiKeyDocument {
   lastUsedAt: Date | null;
 }
 
+const DIGEST_INDEX: UniqueIndex = { key: { digest: 1 }, name: 'digest_unique', field: 'digest' };
+// Also the index by user, for listing and for account deletion.
+const SLOT_INDEX: UniqueIndex = { key: { userId: 1, slot: 1 }, name: 'user_slot_unique', field: 'slot' };
+
 /** Each lost race means another key took a slot; a user has at most `limit` slots to fill. */
 const MAX_SLOT_ATTEMPTS = 100;
 
 export class MongoApiKeyRepository implements ApiKeyRepository {
   private readonly keys: Collection<ApiKeyDocument>;
+  /** The limit and the digest's uniqueness rest on them; checked before each add, as users' are. */
+  readonly uniqueIndexes: MongoUniqueIndexes;
 
   /**
    * `moveStoredElsewhere(digest)` is asked about a digest api_keys does not hold; true means it
@@ -34,26 +41,25 @@ export class MongoApiKeyRepository implements ApiKeyRepository {
    */
   constructor(
     db: Db,
+    private readonly timeoutMs = 1000,
     private readonly moveStoredElsewhere: (digest: string) => Promise<boolean> = async () => false,
   ) {
     this.keys = db.collection<ApiKeyDocument>(API_KEYS_COLLECTION);
+    this.uniqueIndexes = new MongoUniqueIndexes(this.keys as unknown as Collection, [DIGEST_INDEX, SLOT_INDEX]);
   }
 
   /** Idempotent; safe when several replicas start together. */
   async ensureIndexes(): Promise<void> {
-    try {
-      await this.keys.createIndexes([
-        { key: { digest: 1 }, name: 'digest_unique', unique: true },
-        // Also the index by user, for listing and for account deletion.
-        { key: { userId: 1, slot: 1 }, name: 'user_slot_unique', unique: true },
-      ]);
-    } catch (error) {
-      throw translateMongoError(error);
-    }
+    await this.uniqueIndexes.ensure();
   }
 
-  async addWithinLimit(key: ApiKey, limit: number): Promise<boolean> {
+  addWithinLimit(key: ApiKey, limit: number): Promise<boolean> {
+    return withinTimeout(this.timeoutMs, 'write', () => this.addNow(key, limit));
+  }
+
+  private async addNow(key: ApiKey, limit: number): Promise<boolean> {
     try {
+      await this.uniqueIndexes.require();
       for (let attempt = 0; attempt < MAX_SLOT_ATTEMPTS; attempt += 1) {
         const taken = new Set((await this.keys.find({ userId: key.userId }, { projection: { slot: 1 } }).toArray()).map((d) => d.slot));
         const free = Array.from({ length: limit }, (_, slot) => slot).filter((slot) => !taken.has(slot));
@@ -64,16 +70,20 @@ export class MongoApiKeyRepository implements ApiKeyRepository {
           await this.keys.insertOne(toDocument(key, slot));
           return true;
         } catch (error) {
-          if (!isDuplicateKeyError(error, 'slot')) throw error;
+          if (!isDuplicateKeyError(error, SLOT_INDEX)) throw error;
         }
       }
       throw new Error(`No free key slot for user ${key.userId} after ${MAX_SLOT_ATTEMPTS} attempts`);
     } catch (error) {
-      throw translateMongoError(error);
+      throw translateMongoError(error, 'write');
     }
   }
 
-  async findByDigest(digest: string): Promise<ApiKey | null> {
+  findByDigest(digest: string): Promise<ApiKey | null> {
+    return withinTimeout(this.timeoutMs, 'read', () => this.findByDigestNow(digest));
+  }
+
+  private async findByDigestNow(digest: string): Promise<ApiKey | null> {
     try {
       const document = (await this.keys.findOne({ digest })) ?? ((await this.moveStoredElsewhere(digest)) ? await this.keys.findOne({ digest }) : null);
       return document && toApiKey(document);
@@ -82,13 +92,15 @@ export class MongoApiKeyRepository implements ApiKeyRepository {
     }
   }
 
-  async listByUser(userId: UserId): Promise<ApiKey[]> {
-    try {
-      const documents = await this.keys.find({ userId }).sort({ createdAt: -1, _id: -1 }).toArray();
-      return documents.map(toApiKey);
-    } catch (error) {
-      throw translateMongoError(error);
-    }
+  listByUser(userId: UserId): Promise<ApiKey[]> {
+    return withinTimeout(this.timeoutMs, 'read', async () => {
+      try {
+        const documents = await this.keys.find({ userId }).sort({ createdAt: -1, _id: -1 }).toArray();
+        return documents.map(toApiKey);
+      } catch (error) {
+        throw translateMongoError(error);
+      }
+    });
   }
 
   /**
@@ -97,7 +109,11 @@ export class MongoApiKeyRepository implements ApiKeyRepository {
    * keys stay), but never both succeed; a key a racing add put in the freed slot meanwhile
    * means the user is not left without a key, so the revocation stands.
    */
-  async revoke(userId: UserId, keyId: string): Promise<Revocation> {
+  revoke(userId: UserId, keyId: string): Promise<Revocation> {
+    return withinTimeout(this.timeoutMs, 'write', () => this.revokeNow(userId, keyId));
+  }
+
+  private async revokeNow(userId: UserId, keyId: string): Promise<Revocation> {
     try {
       const deleted = await this.keys.findOneAndDelete({ _id: keyId, userId });
       if (!deleted) return 'not_found';
@@ -105,16 +121,20 @@ export class MongoApiKeyRepository implements ApiKeyRepository {
       try {
         await this.keys.insertOne(deleted);
       } catch (error) {
-        if (isDuplicateKeyError(error, 'slot')) return 'revoked';
+        if (isDuplicateKeyError(error, SLOT_INDEX)) return 'revoked';
         throw error;
       }
       return 'last_key';
     } catch (error) {
-      throw translateMongoError(error);
+      throw translateMongoError(error, 'write');
     }
   }
 
-  async recordUse(keyId: string, prefix: string, at: Date, unlessUsedSince: Date): Promise<void> {
+  recordUse(keyId: string, prefix: string, at: Date, unlessUsedSince: Date): Promise<void> {
+    return withinTimeout(this.timeoutMs, 'write', () => this.recordUseNow(keyId, prefix, at, unlessUsedSince));
+  }
+
+  private async recordUseNow(keyId: string, prefix: string, at: Date, unlessUsedSince: Date): Promise<void> {
     const stale = { $lt: [{ $ifNull: ['$lastUsedAt', new Date(0)] }, unlessUsedSince] };
     try {
       // The filter matches nothing when another replica recorded a use within the interval,
@@ -124,16 +144,18 @@ export class MongoApiKeyRepository implements ApiKeyRepository {
         [{ $set: { lastUsedAt: { $cond: [stale, at, '$lastUsedAt'] }, prefix: { $ifNull: ['$prefix', prefix] } } }],
       );
     } catch (error) {
-      throw translateMongoError(error);
+      throw translateMongoError(error, 'write');
     }
   }
 
-  async revokeAllOf(userId: UserId): Promise<void> {
-    try {
-      await this.keys.deleteMany({ userId });
-    } catch (error) {
-      throw translateMongoError(error);
-    }
+  revokeAllOf(userId: UserId): Promise<void> {
+    return withinTimeout(this.timeoutMs, 'write', async () => {
+      try {
+        await this.keys.deleteMany({ userId });
+      } catch (error) {
+        throw translateMongoError(error, 'write');
+      }
+    });
   }
 }
 

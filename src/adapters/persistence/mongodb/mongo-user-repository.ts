@@ -2,9 +2,12 @@ import { Collection, Db } from 'mongodb';
 import { EmailAlreadyRegistered } from '../../../domain/errors';
 import { User, UserId } from '../../../domain/user';
 import { UserRepository } from '../../../domain/user-repository.port';
-import { isDuplicateKeyError, translateMongoError } from './mongo-errors';
+import { isDuplicateKeyError, translateMongoError, withinTimeout } from './mongo-errors';
+import { MongoUniqueIndexes, UniqueIndex } from './mongo-unique-indexes';
 
 export const USERS_COLLECTION = 'users';
+
+const EMAIL_INDEX: UniqueIndex = { key: { email: 1 }, name: 'email_unique', field: 'email' };
 
 export interface UserDocument {
   _id: string;
@@ -15,44 +18,53 @@ export interface UserDocument {
 
 export class MongoUserRepository implements UserRepository {
   private readonly users: Collection<UserDocument>;
+  /** The unique index is what makes registration race-free. Keys have their own collection (api_keys). */
+  readonly uniqueIndexes: MongoUniqueIndexes;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly timeoutMs = 1000,
+  ) {
     this.users = db.collection<UserDocument>(USERS_COLLECTION);
+    this.uniqueIndexes = new MongoUniqueIndexes(this.users as unknown as Collection, [EMAIL_INDEX]);
   }
 
-  /** The unique index is what makes registration race-free; created at start-up, idempotently. */
+  /** Created at start-up, idempotently. */
   async ensureIndexes(): Promise<void> {
-    try {
-      await this.users.createIndexes([{ key: { email: 1 }, name: 'email_unique', unique: true }]);
-    } catch (error) {
-      throw translateMongoError(error);
-    }
+    await this.uniqueIndexes.ensure();
   }
 
-  async add(user: User): Promise<void> {
-    try {
-      await this.users.insertOne(toDocument(user));
-    } catch (error) {
-      if (isDuplicateKeyError(error, 'email')) throw new EmailAlreadyRegistered();
-      throw translateMongoError(error);
-    }
+  add(user: User): Promise<void> {
+    return withinTimeout(this.timeoutMs, 'write', async () => {
+      try {
+        await this.uniqueIndexes.require();
+        await this.users.insertOne(toDocument(user));
+      } catch (error) {
+        if (isDuplicateKeyError(error, EMAIL_INDEX)) throw new EmailAlreadyRegistered();
+        throw translateMongoError(error, 'write');
+      }
+    });
   }
 
-  async findByEmail(email: string): Promise<User | null> {
-    try {
-      const document = await this.users.findOne({ email });
-      return document && toUser(document);
-    } catch (error) {
-      throw translateMongoError(error);
-    }
+  findByEmail(email: string): Promise<User | null> {
+    return withinTimeout(this.timeoutMs, 'read', async () => {
+      try {
+        const document = await this.users.findOne({ email });
+        return document && toUser(document);
+      } catch (error) {
+        throw translateMongoError(error);
+      }
+    });
   }
 
-  async delete(userId: UserId): Promise<void> {
-    try {
-      await this.users.deleteOne({ _id: userId });
-    } catch (error) {
-      throw translateMongoError(error);
-    }
+  delete(userId: UserId): Promise<void> {
+    return withinTimeout(this.timeoutMs, 'write', async () => {
+      try {
+        await this.users.deleteOne({ _id: userId });
+      } catch (error) {
+        throw translateMongoError(error, 'write');
+      }
+    });
   }
 }
 
