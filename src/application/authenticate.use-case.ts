@@ -23,9 +23,12 @@ export class Authenticate {
     if (!found) throw new InvalidApiKey();
     const now = this.clock.now();
     const usedSince = new Date(now.getTime() - ApiKey.LAST_USED_PRECISION_MS);
-    // lastUsedAt is written once a minute at most, so the hot path stays a single read.
+    // lastUsedAt is written once a minute at most, so the hot path stays a single read. The
+    // request does not wait for that write, nor fail with it: a read must answer while the store
+    // cannot take writes (another process holding SQLite's lock), and a use that could not be
+    // recorded is recorded at the next one.
     if (found.lastUsedAt === null || found.lastUsedAt < usedSince || found.prefix === null) {
-      await this.keys.recordUse(found.id, ApiKey.prefixOf(apiKey), now, usedSince);
+      this.keys.recordUse(found.id, ApiKey.prefixOf(apiKey), now, usedSince).catch(() => undefined);
     }
     return found.userId;
   }

@@ -125,6 +125,13 @@ describe('use cases', () => {
       expect(await lastUsedAt()).to.deep.equal(clock.now());
     });
 
+    it('answers without waiting for the write of lastUsedAt, and even when that write fails', async () => {
+      const { apiKey } = await register.execute({ email: 'ada@example.com', password: 'correct horse' }, '192.0.2.1');
+      sinon.stub(keys, 'recordUse').returns(new Promise((_, reject) => setTimeout(() => reject(new Error('locked')), 10)));
+      expect(await authenticate.execute(apiKey)).to.equal('user-1');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    });
+
     it("fills in the prefix of a key stored before keys had one, at its first use", async () => {
       const key = 'inc_AbCdEfGh' + 'x'.repeat(35);
       await keys.addWithinLimit({ id: 'old', userId: 'u', label: null, prefix: null, digest: `digest:${key}`, createdAt: clock.now(), lastUsedAt: clock.now() }, 20);

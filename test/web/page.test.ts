@@ -157,8 +157,8 @@ describe('the web page in a real browser', function () {
     expect(await page.locator('#signup-password-hint').textContent()).to.equal('At least 8 characters.');
     expect(await page.locator('body').textContent()).not.to.contain('bytes');
 
-    await page.getByLabel('Email').fill(newEmail());
-    await page.getByLabel('Password').fill('ü'.repeat(37)); // 37 characters, 74 bytes
+    await page.getByLabel('Email', { exact: true }).fill(newEmail());
+    await page.getByLabel('Password', { exact: true }).fill('ü'.repeat(37)); // 37 characters, 74 bytes
     await page.getByRole('button', { name: 'Create account and get a key' }).click();
     expect(await page.locator('#signup-password-error').textContent()).to.equal(
       'Password must be at most 72 bytes, and this one has 74: a letter or digit counts one, an accented letter two, an emoji four.',
