@@ -41,7 +41,7 @@ export function requestReader(operation: Operation): RequestReader {
   const headers = fieldsValidator(operation.headers, 'header', (name) => name.toLowerCase());
   const body = operation.body ? bodyValidator(operation.body) : undefined;
   return async (ctx, userId) => {
-    const request = { userId, params: params(ctx.params ?? {}), query: query(ctx.query), headers: headers(ctx.headers) };
+    const request = { userId, clientAddress: ctx.ip, params: params(ctx.params ?? {}), query: query(ctx.query), headers: headers(ctx.headers) };
     if (!body) return { request: { ...request, body: {} }, pointerOf: () => undefined };
     const { values, isDocument } = body(await readBody(ctx));
     const fields = operation.body!.fields;
