@@ -59,7 +59,7 @@ export function resourceDocument(type: string, id: TSchema, attributes: Record<s
 export const CounterDocument = resourceDocument('counters', Type.Literal('default'), { value: CounterValue });
 
 export const UserDocument = resourceDocument('users', Type.String({ minLength: 1 }), {
-  email: Type.String({ format: 'email', maxLength: Email.MAX_LENGTH, description: 'Trimmed and lower-cased.' }),
+  email: Type.String({ maxLength: Email.MAX_LENGTH, description: 'Trimmed, NFC-normalised and lower-cased; may hold non-ASCII letters.' }),
   apiKey: ApiKeyValue,
 });
 
