@@ -9,4 +9,6 @@ export interface CounterRepository {
   increment(userId: UserId, limit: number): Promise<number | null>;
   current(userId: UserId): Promise<number>;
   set(userId: UserId, value: number): Promise<void>;
+  /** Forgets every counter of the user (account deletion). */
+  deleteAllOf(userId: UserId): Promise<void>;
 }

@@ -20,8 +20,23 @@ export interface Config {
   readonly storageTimeoutMs: number;
   /** Connections the server holds open at most; more are closed as they arrive. */
   readonly maxConnections: number;
+  /** How many proxies in front of the service append to X-Forwarded-For; 0: the socket's address is the client's. */
+  readonly trustProxy: number;
+  readonly rateLimits: RateLimitsConfig;
   /** Server processes sharing the port (node:cluster); 1 serves from this process alone. */
   readonly workers: number;
+}
+
+/** Attempts per window; 0 attempts turns a limit off. */
+export interface RateLimitConfig {
+  readonly points: number;
+  readonly durationSeconds: number;
+}
+
+export interface RateLimitsConfig {
+  readonly failedPasswordsPerAccount: RateLimitConfig;
+  readonly failedPasswordsPerAddress: RateLimitConfig;
+  readonly registrationsPerAddress: RateLimitConfig;
 }
 
 /** Every variable the service reads; deployment files are checked against this list. */
@@ -36,8 +51,17 @@ export const CONFIG_VARIABLES = [
   'LOG_LEVEL',
   'STORAGE_TIMEOUT_MS',
   'MAX_CONNECTIONS',
+  'TRUST_PROXY',
+  'RATE_LIMIT_FAILED_PASSWORDS_PER_ACCOUNT',
+  'RATE_LIMIT_FAILED_PASSWORDS_PER_ADDRESS',
+  'RATE_LIMIT_FAILED_PASSWORDS_WINDOW_SECONDS',
+  'RATE_LIMIT_REGISTRATIONS_PER_ADDRESS',
+  'RATE_LIMIT_REGISTRATIONS_WINDOW_SECONDS',
   'WORKERS',
 ] as const;
+
+const DAY_SECONDS = 86_400;
+const MAX_ATTEMPTS = 1_000_000;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -91,6 +115,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     problems.push(`HOST must be an IP address or a host name (got "${host}")`);
   }
 
+  const failedPasswordsWindow = integer('RATE_LIMIT_FAILED_PASSWORDS_WINDOW_SECONDS', 900, 1, DAY_SECONDS);
   const config: Config = {
     port: integer('PORT', 3000, 0, 65535),
     host,
@@ -102,6 +127,21 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     storageTimeoutMs: integer('STORAGE_TIMEOUT_MS', 1000, 1, 60_000),
     maxConnections: integer('MAX_CONNECTIONS', 1000, 1, 1_000_000),
+    trustProxy: integer('TRUST_PROXY', 0, 0, 10),
+    rateLimits: {
+      failedPasswordsPerAccount: {
+        points: integer('RATE_LIMIT_FAILED_PASSWORDS_PER_ACCOUNT', 5, 0, MAX_ATTEMPTS),
+        durationSeconds: failedPasswordsWindow,
+      },
+      failedPasswordsPerAddress: {
+        points: integer('RATE_LIMIT_FAILED_PASSWORDS_PER_ADDRESS', 20, 0, MAX_ATTEMPTS),
+        durationSeconds: failedPasswordsWindow,
+      },
+      registrationsPerAddress: {
+        points: integer('RATE_LIMIT_REGISTRATIONS_PER_ADDRESS', 10, 0, MAX_ATTEMPTS),
+        durationSeconds: integer('RATE_LIMIT_REGISTRATIONS_WINDOW_SECONDS', 3600, 1, DAY_SECONDS),
+      },
+    },
     workers: integer('WORKERS', 1, 1, 64),
   };
   // Each worker is its own process: with the memory store each would keep its own counters and

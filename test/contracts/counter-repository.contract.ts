@@ -65,6 +65,16 @@ export function counterRepositoryContract(name: string, create: () => Promise<Co
       expect(await counters.current('ada')).to.equal(500);
     });
 
+    it('forgets every counter of a deleted account, and only those', async () => {
+      await counters.set('ada', 41);
+      await counters.set('grace', 7);
+      await counters.deleteAllOf('ada');
+      expect(await counters.current('ada')).to.equal(0);
+      expect(await counters.increment('ada', limit)).to.equal(1);
+      expect(await counters.current('grace')).to.equal(7);
+      await counters.deleteAllOf('nobody');
+    });
+
     it('hands out each value exactly once under concurrent increments, from the first one on', async () => {
       const values = await Promise.all(Array.from({ length: 200 }, () => counters.increment('ada', limit)));
       expect([...values].sort((a, b) => a! - b!)).to.deep.equal(Array.from({ length: 200 }, (_, i) => i + 1));

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { once } from 'node:events';
 import http from 'node:http';
+import { connect } from 'node:net';
 import sinon from 'sinon';
 import { AssertionError } from 'node:assert';
 import { PROBLEMS } from '../../src/adapters/http/problems';
@@ -104,6 +106,68 @@ describe('the HTTP edge', () => {
     expect(logged).not.to.contain(key.slice(4));
     expect(logged).to.contain('inc_[redacted]');
   });
+
+  it('authenticates after the whole request is read: a body held back past a revocation gets 401 and no key', async () => {
+    const second = await server.http.post('/v1/keys', { headers: bearer(key), body: { label: 'stolen' } });
+    const stolen = second.body.data.attributes.apiKey as string;
+    const body = 'label=backdoor';
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    await once(socket, 'connect');
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk));
+    socket.write(
+      `POST /v1/keys HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${stolen}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const revoked = await server.http.send('DELETE', `/v1/keys/${second.body.data.id}`, { headers: bearer(key) });
+    expect(revoked.status).to.equal(204);
+    socket.end(body);
+    await once(socket, 'close');
+    expect(answer).to.match(/^HTTP\/1\.1 401 /);
+    const keys = await server.http.get('/v1/keys', { headers: bearer(key) });
+    expect(keys.body.data.map((entry: { attributes: { label: string | null } }) => entry.attributes.label)).not.to.include('backdoor');
+  });
+
+  it('refuses a password holding an unpaired surrogate, and labels that hide or fake their text', async () => {
+    const password = await server.http.post('/v1/register', { body: { email: 'surrogate@example.com', password: '\ud800abcdefgh' } });
+    expect(password.status).to.equal(422);
+    expect(errorOf(password)).to.deep.include({ code: 'invalid_password', source: { pointer: '/password' } });
+    for (const label of ['\u202e evil', '\u200b', '   ']) {
+      const reply = await server.http.post('/v1/keys', { headers: bearer(key), body: { label } });
+      expect(reply.status, JSON.stringify(label)).to.equal(422);
+      expect(errorOf(reply)).to.include({ code: 'invalid_label' });
+    }
+  });
+
+  it('never quotes a key in a 404 detail, nor echoes or logs the random part of one as a request id or path', async () => {
+    const notFound = await server.http.get(`/v1/next&token=${key}`);
+    expect(notFound.status).to.equal(404);
+    expect(notFound.text).not.to.contain(key.slice(4));
+    const reply = await server.http.get('/health/live', { headers: { 'X-Request-Id': key.slice(4) } });
+    expect(reply.headers['x-request-id']).not.to.equal(key.slice(4));
+    await server.http.get(`/v1/x/${key.slice(4)}`);
+    expect(JSON.stringify(server.logs)).not.to.contain(key.slice(4));
+  });
+
+  for (const [name, raw, status] of [
+    ['an unknown method', 'FOO /v1/next HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['a header with a control character', 'GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\u0001b\r\n\r\n', 400],
+    ['headers over Node\'s limit', `GET /health HTTP/1.1\r\nHost: x\r\nX-A: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+  ] as const) {
+    it(`answers ${name}, which Node's parser refuses, with a JSON:API ${status}`, async () => {
+      const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk));
+      socket.on('error', () => undefined);
+      await once(socket, 'connect');
+      socket.write(raw);
+      await once(socket, 'close');
+      expect(answer).to.match(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(answer).to.contain('Content-Type: application/vnd.api+json');
+      const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+      expect(body.errors[0].status).to.equal(String(status));
+    });
+  }
 
   it('fails a test whose request the document refuses but the server served', () => {
     const validate = createOpenApiValidator();

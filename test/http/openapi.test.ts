@@ -43,10 +43,10 @@ describe('the OpenAPI document', () => {
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
     );
     expect(served).to.have.members(documented);
-    expect(documented.map((entry) => entry.split(' ')[1])).to.have.members(API.map((operation) => operation.path));
+    expect(documented.map((entry) => entry.split(' ')[1])).to.have.members(API.map((operation) => operation.path.replace(/\{(\w+)\}/g, ':$1')));
     for (const [path, item] of Object.entries(openApiDocument.paths)) {
       for (const method of Object.keys(item)) {
-        const reply = await server.http.send(method.toUpperCase(), path, { body: method === 'get' ? undefined : {} });
+        const reply = await server.http.send(method.toUpperCase(), path.replace(/\{\w+\}/g, 'x'), { body: method === 'get' || method === 'delete' ? undefined : {} });
         expect(reply.status, `${method} ${path}`).not.to.be.oneOf([404, 405]);
       }
     }

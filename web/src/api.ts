@@ -8,6 +8,8 @@ export interface ApiError {
   readonly detail: string;
   /** The input the error is about (email, password, current), from the error's source pointer. */
   readonly field?: string;
+  /** From Retry-After: how long to wait before trying again (a 429). */
+  readonly retryAfterSeconds?: number;
 }
 
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly ApiError[] };
@@ -27,9 +29,49 @@ const UNREACHABLE: ApiError = {
 
 export function register(email: string, password: string): Promise<Outcome<Registration>> {
   return call('POST', '/v1/register', { body: { email, password } }, (data) => ({
-    email: String(data.attributes.email),
-    apiKey: String(data.attributes.apiKey),
+    email: String((data as Resource).attributes.email),
+    apiKey: String((data as Resource).attributes.apiKey),
   }));
+}
+
+/** A key as listed: never the key itself. */
+export interface KeyRecord {
+  readonly id: string;
+  readonly label: string | null;
+  /** The first characters after inc_; null for a key from before prefixes, until its next use. */
+  readonly prefix: string | null;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+}
+
+export interface NewKey extends KeyRecord {
+  /** Shown this once. */
+  readonly apiKey: string;
+}
+
+/** Logging in: the password buys a new key, labelled "web", which the tab then holds. */
+export function logIn(email: string, password: string): Promise<Outcome<NewKey>> {
+  return call('POST', '/v1/keys', { basic: { email, password }, body: { label: 'web' } }, (data) => newKey(data as Resource));
+}
+
+export const listKeys = (key: string) => call('GET', '/v1/keys', { key }, (data) => (data as Resource[]).map(keyRecord));
+export const createKey = (key: string, label: string | undefined) =>
+  call('POST', '/v1/keys', { key, body: label === undefined ? {} : { label } }, (data) => newKey(data as Resource));
+export const revokeKey = (key: string, id: string) => call('DELETE', `/v1/keys/${encodeURIComponent(id)}`, { key }, () => undefined);
+
+function keyRecord(data: Resource & { id?: unknown }): KeyRecord {
+  const { label, prefix, createdAt, lastUsedAt } = data.attributes;
+  return {
+    id: String(data.id),
+    label: typeof label === 'string' ? label : null,
+    prefix: typeof prefix === 'string' ? prefix : null,
+    createdAt: String(createdAt),
+    lastUsedAt: typeof lastUsedAt === 'string' ? lastUsedAt : null,
+  };
+}
+
+function newKey(data: Resource): NewKey {
+  return { ...keyRecord(data), apiKey: String(data.attributes.apiKey) };
 }
 
 export const next = (key: string) => call('POST', '/v1/next', { key }, counterValue);
@@ -41,18 +83,25 @@ interface Resource {
   readonly attributes: Record<string, unknown>;
 }
 
-function counterValue(data: Resource): number {
-  return Number(data.attributes.value);
+function counterValue(data: unknown): number {
+  return Number((data as Resource).attributes.value);
+}
+
+/** Basic credentials are the UTF-8 bytes of "email:password" in base64; btoa alone takes Latin-1 only. */
+function basicCredentials(email: string, password: string): string {
+  const bytes = new TextEncoder().encode(`${email}:${password}`);
+  return btoa(Array.from(bytes, (byte) => String.fromCharCode(byte)).join(''));
 }
 
 async function call<T>(
   method: string,
   path: string,
-  options: { key?: string; body?: object },
-  read: (data: Resource) => T,
+  options: { key?: string; basic?: { email: string; password: string }; body?: object },
+  read: (data: unknown) => T,
 ): Promise<Outcome<T>> {
   const headers: Record<string, string> = { Accept: JSON_API };
   if (options.key !== undefined) headers.Authorization = `Bearer ${options.key}`;
+  if (options.basic !== undefined) headers.Authorization = `Basic ${basicCredentials(options.basic.email, options.basic.password)}`;
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   let response: Response;
   try {
@@ -66,9 +115,12 @@ async function call<T>(
   } catch {
     return { ok: false, errors: [UNREACHABLE] };
   }
+  if (response.status === 204) return { ok: true, value: read(undefined) };
   const document = await response.json().catch(() => undefined);
-  if (response.ok && document?.data) return { ok: true, value: read(document.data as Resource) };
-  return { ok: false, errors: errorsOf(response.status, document) };
+  if (response.ok && document?.data) return { ok: true, value: read(document.data) };
+  const retryAfter = Number(response.headers.get('Retry-After'));
+  const errors = errorsOf(response.status, document);
+  return { ok: false, errors: Number.isInteger(retryAfter) && retryAfter > 0 ? errors.map((error) => ({ ...error, retryAfterSeconds: retryAfter })) : errors };
 }
 
 function errorsOf(status: number, document: unknown): ApiError[] {

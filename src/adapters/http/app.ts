@@ -1,11 +1,11 @@
 import Router from '@koa/router';
-import Koa, { Middleware } from 'koa';
+import Koa, { Context, Middleware } from 'koa';
 import helmet from 'koa-helmet';
 import { METHODS } from 'node:http';
 import { Logger } from 'pino';
 import { DomainError } from '../../domain/errors';
-import { apiKeyOf } from './authenticate';
-import { observe, RequestState } from './observe';
+import { apiKeyOf, credentialsOf, sendsPassword } from './authenticate';
+import { loggablePath, observe, RequestState } from './observe';
 import { API } from './openapi';
 import { HttpDependencies, Operation } from './operation';
 import { atField, problemOf, refuse } from './problems';
@@ -46,7 +46,8 @@ export function createHttpApp(deps: HttpDependencies & { readonly webPage: WebPa
 
   const app = new Koa<RequestState>();
   app.on('error', (error: NodeJS.ErrnoException & { expose?: boolean }) => {
-    if (CLIENT_GONE.has(error.code ?? '') || error.expose) deps.logger.debug({ code: error.code }, 'client went away');
+    // HPE_*: node's parser met a request that broke off or was never HTTP; the client's doing.
+    if (CLIENT_GONE.has(error.code ?? '') || error.code?.startsWith('HPE_') || error.expose) deps.logger.debug({ code: error.code }, 'client went away');
     else deps.logger.error({ err: error }, 'response failed');
   });
   app.use(observe(deps.logger, deps.metrics));
@@ -65,20 +66,31 @@ function serve(operation: Operation, deps: HttpDependencies): Middleware<Request
     if (operation.refusesHead && ctx.method === 'HEAD') {
       throw refuse('method_not_allowed', `This route accepts ${allowOf(operation.path)}.`, undefined, { Allow: allowOf(operation.path) });
     }
-    const userId = operation.auth === 'key' ? await deps.authenticate.execute(apiKeyOf(ctx)) : '';
+    // The whole request is read before the caller is authenticated: a client that holds its body
+    // back must not act with a key revoked (or an account deleted) while it waited.
+    const { request: unauthenticated, pointerOf } = await read(ctx, '');
+    const userId = await authenticated(operation, ctx, deps);
     if (userId !== '') ctx.state.userId = userId;
-    const { request, pointerOf } = await read(ctx, userId);
+    const request = { ...unauthenticated, userId };
     const reply = await Promise.resolve(operation.handle(request, deps)).catch((error: unknown) => {
       const pointer = error instanceof DomainError && 'field' in error ? pointerOf(String(error.field)) : undefined;
       throw pointer === undefined ? error : atField(error as DomainError, { pointer });
     });
     ctx.status = reply.status;
     ctx.body = reply.body;
-    ctx.type = reply.type ?? JSON_API_MEDIA_TYPE;
+    if (reply.body !== undefined) ctx.type = reply.type ?? JSON_API_MEDIA_TYPE;
     if (reply.headers) ctx.set(reply.headers);
     ctx.state.issued = reply.issued;
     if (operation.outcome && reply.status < 300) ctx.state.outcome = operation.outcome;
   };
+}
+
+/** Who the request is, as the operation asks: "" for none; a key, a password (Basic), or either. */
+async function authenticated(operation: Operation, ctx: Context, deps: HttpDependencies): Promise<string> {
+  const password = operation.auth === 'password' || (operation.auth === 'key-or-password' && sendsPassword(ctx));
+  if (password) return deps.authenticateWithPassword.execute(credentialsOf(ctx), ctx.ip);
+  if (operation.auth === 'none') return '';
+  return deps.authenticate.execute(apiKeyOf(ctx));
 }
 
 /** The methods of a path, as Allow says them: a GET that refuses HEAD does not offer it. */
@@ -111,7 +123,7 @@ function errors(logger: Logger): Middleware<RequestState> {
       if ((ctx.request.length ?? 0) > MAX_BODY_BYTES) throw refuse('payload_too_large', `The request body must be at most ${MAX_BODY_BYTES / 1024} KiB.`);
       await next();
       // No route matched (404), or the router found the path but not the method (405, with Allow set).
-      if (ctx.status === 404 && ctx.body == null) throw refuse('not_found', `There is no route ${ctx.method} ${ctx.path}.`);
+      if (ctx.status === 404 && ctx.body == null) throw refuse('not_found', `There is no route ${ctx.method} ${loggablePath(ctx.path)}.`);
       if (ctx.status === 405 && ctx.body == null) throw refuse('method_not_allowed', 'See the Allow header for the methods this route accepts.');
     } catch (error) {
       const problem = problemOf(error);

@@ -1,5 +1,5 @@
 import createHttpError, { HttpError, isHttpError } from 'http-errors';
-import { DomainError, InvalidInput } from '../../domain/errors';
+import { DomainError, InvalidInput, TooManyRequests } from '../../domain/errors';
 import { MAX_BODY_BYTES } from './schemas';
 
 /**
@@ -15,19 +15,28 @@ export const PROBLEMS = {
   invalid_api_key: { status: 401, title: 'Invalid API key' },
   malformed_authorization: { status: 401, title: 'Malformed Authorization header' },
   malformed_token: { status: 401, title: 'Malformed token parameter' },
+  missing_credentials: { status: 401, title: 'Email and password required' },
+  invalid_credentials: { status: 401, title: 'Invalid credentials' },
   not_found: { status: 404, title: 'Not found' },
+  request_timeout: { status: 408, title: 'Request timeout' },
+  key_not_found: { status: 404, title: 'API key not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   email_taken: { status: 409, title: 'Email already registered' },
   sequence_exhausted: { status: 409, title: 'Sequence exhausted' },
+  too_many_keys: { status: 409, title: 'Too many API keys' },
+  last_key: { status: 409, title: 'Last API key' },
   type_mismatch: { status: 409, title: 'Resource type mismatch' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  headers_too_large: { status: 431, title: 'Request headers too large' },
   unsupported_charset: { status: 415, title: 'Unsupported charset' },
   unsupported_encoding: { status: 415, title: 'Unsupported content encoding' },
   invalid_document: { status: 422, title: 'Invalid document' },
   invalid_email: { status: 422, title: 'Invalid email' },
   invalid_password: { status: 422, title: 'Invalid password' },
   invalid_counter_value: { status: 422, title: 'Invalid counter value' },
+  invalid_label: { status: 422, title: 'Invalid label' },
+  too_many_requests: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal server error' },
   storage_unavailable: { status: 503, title: 'Storage unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;
@@ -63,6 +72,14 @@ export function atField(error: DomainError, source: ErrorSource): HttpError {
 
 const RETRY_AFTER_SECONDS = '1';
 
+/** The challenge of a 401, by code: a password is asked for with Basic, a key with Bearer. */
+export const BASIC_CHALLENGE = 'Basic realm="increment"';
+const CHALLENGES: Partial<Record<ProblemCode, string>> = {
+  invalid_api_key: 'Bearer error="invalid_token"',
+  invalid_credentials: BASIC_CHALLENGE,
+  missing_credentials: BASIC_CHALLENGE,
+};
+
 /**
  * Client errors the Koa stack raises itself (raw-body, inflation, @koa/router): http-errors
  * marked `expose`, keyed by their status. Anything else unexpected is a 500.
@@ -86,8 +103,10 @@ export function problemOf(error: unknown): Problem {
   const { code, detail, source, headers, unexpected } = classify(error);
   const { status, title } = PROBLEMS[code];
   const allHeaders: Record<string, string> = { ...headers };
-  if (status === 401) allHeaders['WWW-Authenticate'] = code === 'invalid_api_key' ? 'Bearer error="invalid_token"' : 'Bearer';
+  // A refusal may name its own challenge (a malformed header on a route that takes a password).
+  if (status === 401) allHeaders['WWW-Authenticate'] ??= CHALLENGES[code] ?? 'Bearer';
   if (status === 503) allHeaders['Retry-After'] = RETRY_AFTER_SECONDS;
+  if (error instanceof TooManyRequests) allHeaders['Retry-After'] = String(error.retryAfterSeconds);
   return {
     object: { status: String(status), code, title, detail, ...(source ? { source } : {}) },
     headers: allHeaders,
@@ -114,4 +133,14 @@ function detailOf(error: DomainError): string {
 
 export function isProblemCode(code: unknown): code is ProblemCode {
   return typeof code === 'string' && Object.hasOwn(PROBLEMS, code);
+}
+
+/**
+ * A refusal written straight to the socket, for requests Node's own parser rejects before any
+ * middleware runs (not HTTP, an unknown method, headers too large, a request that took too long).
+ */
+export function rawRefusal(code: 'bad_request' | 'request_timeout' | 'headers_too_large', detail: string): string {
+  const { status, title } = PROBLEMS[code];
+  const body = JSON.stringify({ errors: [{ status: String(status), code, title, detail }] });
+  return `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/vnd.api+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
 }

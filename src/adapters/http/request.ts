@@ -45,6 +45,7 @@ export function requestReader(operation: Operation): RequestReader {
     // parameters (GET /v1/next) never pays for it.
     const request = {
       userId,
+      clientAddress: ctx.ip,
       params: params === NOTHING ? {} : params(ctx.params ?? {}),
       query: query === NOTHING ? {} : query(ctx.query),
       headers: headers === NOTHING ? {} : headers(ctx.headers),

@@ -1,8 +1,7 @@
 import { TSchema, Type } from '@sinclair/typebox';
-import { ApiKey } from '../../domain/api-key';
+import { ApiKey, ApiKeyLabel } from '../../domain/api-key';
 import { Counter } from '../../domain/counter';
 import { Email, Password } from '../../domain/user';
-import type { ProblemCode } from './problems';
 
 /**
  * JSON Schemas (TypeBox) of what the API reads and sends. Every limit comes from the domain,
@@ -60,12 +59,47 @@ export function resourceDocument(type: string, id: TSchema, attributes: Record<s
 export const CounterDocument = resourceDocument('counters', Type.Literal('default'), { value: CounterValue });
 
 export const UserDocument = resourceDocument('users', Type.String({ minLength: 1 }), {
-  email: Type.String({ format: 'email', maxLength: Email.MAX_LENGTH, description: 'Trimmed and lower-cased.' }),
+  email: Type.String({ maxLength: Email.MAX_LENGTH, description: 'Trimmed, NFC-normalised and lower-cased; may hold non-ASCII letters.' }),
   apiKey: ApiKeyValue,
 });
 
+export const LabelInput = Type.String({
+  minLength: ApiKeyLabel.MIN_LENGTH,
+  maxLength: ApiKeyLabel.MAX_LENGTH,
+  description: `A name for the key, ${ApiKeyLabel.MIN_LENGTH} to ${ApiKeyLabel.MAX_LENGTH} characters without control characters, such as "ci" or "laptop". Optional.`,
+  examples: ['ci'],
+});
+
+const Instant = Type.String({ format: 'date-time', description: 'An instant, in ISO 8601 UTC.' });
+
+/** What anyone may see of a key: never the key itself, nor its digest. */
+const keyAttributes = {
+  label: Type.Union([Type.String({ maxLength: ApiKeyLabel.MAX_LENGTH }), Type.Null()], { description: 'The label given at creation, or null.' }),
+  prefix: Type.Union([Type.String({ pattern: `^[A-Za-z0-9_-]{${ApiKey.VISIBLE_CHARACTERS}}$` }), Type.Null()], {
+    description: `The first ${ApiKey.VISIBLE_CHARACTERS} characters after ${ApiKey.PREFIX}, to recognise the key by. Null for a key issued before keys had prefixes, until its next use.`,
+  }),
+  createdAt: Instant,
+  lastUsedAt: Type.Union([Instant, Type.Null()], {
+    description: `The last use, to within ${ApiKey.LAST_USED_PRECISION_MS / 1000} s (it is written at most that often), or null if never used.`,
+  }),
+};
+
+const KeyId = Type.String({ minLength: 1, description: 'The id of the key, for revoking it.' });
+
+export const KeyDocument = resourceDocument('keys', KeyId, { ...keyAttributes, apiKey: ApiKeyValue });
+
+export const KeyListDocument = Type.Object(
+  {
+    data: Type.Array(
+      Type.Object({ type: Type.Literal('keys'), id: KeyId, attributes: Type.Object(keyAttributes, { additionalProperties: false }) }, { additionalProperties: false }),
+      { maxItems: ApiKey.MAX_PER_USER, description: 'Newest first.' },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** A JSON:API error document; narrowed to one status and its codes where an operation declares them. */
-export function errorDocument(status?: number, codes?: readonly ProblemCode[]) {
+export function errorDocument(status?: number, codes?: readonly string[]) {
   return Type.Object(
     {
       errors: Type.Array(

@@ -20,4 +20,8 @@ export class InMemoryCounterRepository implements CounterRepository {
   async set(userId: UserId, value: number): Promise<void> {
     this.values.set(userId, value);
   }
+
+  async deleteAllOf(userId: UserId): Promise<void> {
+    this.values.delete(userId);
+  }
 }

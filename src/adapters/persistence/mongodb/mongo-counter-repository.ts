@@ -79,4 +79,14 @@ export class MongoCounterRepository implements CounterRepository {
       }
     });
   }
+
+  deleteAllOf(userId: UserId): Promise<void> {
+    return withinTimeout(this.timeoutMs, 'write', async () => {
+      try {
+        await this.counters.deleteOne({ _id: userId });
+      } catch (error) {
+        throw translateMongoError(error, 'write');
+      }
+    });
+  }
 }

@@ -9,6 +9,7 @@ export class SqliteCounterRepository implements CounterRepository {
   private readonly incrementStatement: Database.Statement;
   private readonly setStatement: Database.Statement;
   private readonly currentStatement: Database.Statement;
+  private readonly deleteStatement: Database.Statement;
 
   constructor(
     db: Database.Database,
@@ -27,6 +28,7 @@ export class SqliteCounterRepository implements CounterRepository {
        ON CONFLICT (user_id) DO UPDATE SET value = excluded.value`,
     );
     this.currentStatement = db.prepare('SELECT value FROM incremental_counter WHERE user_id = ?');
+    this.deleteStatement = db.prepare('DELETE FROM incremental_counter WHERE user_id = ?');
   }
 
   increment(userId: UserId, limit: number): Promise<number | null> {
@@ -47,5 +49,9 @@ export class SqliteCounterRepository implements CounterRepository {
 
   async set(userId: UserId, value: number): Promise<void> {
     await this.writes.run(() => this.setStatement.run({ userId, value }));
+  }
+
+  async deleteAllOf(userId: UserId): Promise<void> {
+    await this.writes.run(() => this.deleteStatement.run(userId));
   }
 }
