@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { Sequences } from '../domain/sequence';
 
 /** Configuration, read once from the environment and validated before anything starts. */
 export const STORAGE_KINDS = ['sqlite', 'mongodb', 'memory'] as const;
@@ -16,6 +17,8 @@ export interface Config {
   readonly sqlitePath: string;
   readonly bcryptRounds: number;
   readonly logLevel: LogLevel;
+  /** How many sequences, `default` included, one account may hold. */
+  readonly maxSequences: number;
 }
 
 /** Every variable the service reads; deployment files are checked against this list. */
@@ -28,6 +31,7 @@ export const CONFIG_VARIABLES = [
   'MONGODB_DB',
   'BCRYPT_ROUNDS',
   'LOG_LEVEL',
+  'MAX_SEQUENCES',
 ] as const;
 
 export class ConfigError extends Error {
@@ -91,6 +95,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     sqlitePath: value('SQLITE_PATH') ?? './data/increment.db',
     bcryptRounds: integer('BCRYPT_ROUNDS', 12, 4, 15),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    maxSequences: integer('MAX_SEQUENCES', Sequences.DEFAULT_MAX_PER_ACCOUNT, 1, 1_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

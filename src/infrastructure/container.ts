@@ -6,7 +6,10 @@ import { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Authenticate } from '../application/authenticate.use-case';
 import { CheckHealth } from '../application/check-health.use-case';
+import { CreateSequence } from '../application/create-sequence.use-case';
 import { CurrentInteger } from '../application/current-integer.use-case';
+import { DeleteSequence } from '../application/delete-sequence.use-case';
+import { ListSequences } from '../application/list-sequences.use-case';
 import { NextInteger } from '../application/next-integer.use-case';
 import { RegisterUser } from '../application/register-user.use-case';
 import { ResetInteger } from '../application/reset-integer.use-case';
@@ -52,7 +55,7 @@ export async function createApplication(config: Config, logger: Logger, options:
   const closeStorage = await bindStorage(container, config);
   // Every repository, whichever adapter serves it, is timed into the storage latency histogram.
   const storageLatency = storageOperationHistogram(metrics);
-  for (const port of [TOKENS.UserRepository, TOKENS.CounterRepository]) {
+  for (const port of [TOKENS.UserRepository, TOKENS.SequenceRepository]) {
     container.onActivation(port, (_context, adapter: object) => instrumented(adapter, config.storage, storageLatency));
   }
 
@@ -67,9 +70,13 @@ export async function createApplication(config: Config, logger: Logger, options:
       get(c, TOKENS.UserIdGenerator), get(c, TOKENS.Clock)));
   container.bind(TOKENS.Authenticate).toDynamicValue((c) =>
     new Authenticate(get(c, TOKENS.UserRepository), get(c, TOKENS.ApiKeyIssuer)));
-  container.bind(TOKENS.NextInteger).toDynamicValue((c) => new NextInteger(get(c, TOKENS.CounterRepository)));
-  container.bind(TOKENS.CurrentInteger).toDynamicValue((c) => new CurrentInteger(get(c, TOKENS.CounterRepository)));
-  container.bind(TOKENS.ResetInteger).toDynamicValue((c) => new ResetInteger(get(c, TOKENS.CounterRepository)));
+  container.bind(TOKENS.NextInteger).toDynamicValue((c) => new NextInteger(get(c, TOKENS.SequenceRepository), get(c, TOKENS.Clock)));
+  container.bind(TOKENS.CurrentInteger).toDynamicValue((c) => new CurrentInteger(get(c, TOKENS.SequenceRepository)));
+  container.bind(TOKENS.ResetInteger).toDynamicValue((c) => new ResetInteger(get(c, TOKENS.SequenceRepository), get(c, TOKENS.Clock)));
+  container.bind(TOKENS.CreateSequence).toDynamicValue((c) =>
+    new CreateSequence(get(c, TOKENS.SequenceRepository), get(c, TOKENS.Clock), config.maxSequences));
+  container.bind(TOKENS.ListSequences).toDynamicValue((c) => new ListSequences(get(c, TOKENS.SequenceRepository)));
+  container.bind(TOKENS.DeleteSequence).toDynamicValue((c) => new DeleteSequence(get(c, TOKENS.SequenceRepository)));
   container.bind(TOKENS.CheckHealth).toDynamicValue((c) => new CheckHealth(get(c, TOKENS.StorageHealth)));
   container.bind(TOKENS.HttpApp).toDynamicValue((c) =>
     createHttpApp({

@@ -1,7 +1,7 @@
-import { InMemoryCounterRepository } from '../../src/adapters/persistence/in-memory/in-memory-counter-repository';
+import { InMemorySequenceRepository } from '../../src/adapters/persistence/in-memory/in-memory-sequence-repository';
 import { InMemoryUserRepository } from '../../src/adapters/persistence/in-memory/in-memory-user-repository';
-import { counterRepositoryContract } from '../contracts/counter-repository.contract';
+import { sequenceRepositoryContract } from '../contracts/sequence-repository.contract';
 import { userRepositoryContract } from '../contracts/user-repository.contract';
 
 userRepositoryContract('in-memory', async () => new InMemoryUserRepository());
-counterRepositoryContract('in-memory', async () => new InMemoryCounterRepository());
+sequenceRepositoryContract('in-memory', async () => new InMemorySequenceRepository());

@@ -4,18 +4,24 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GroupCommit } from '../../src/adapters/persistence/sqlite/group-commit';
-import { SqliteCounterRepository } from '../../src/adapters/persistence/sqlite/sqlite-counter-repository';
 import { openSqliteDatabase } from '../../src/adapters/persistence/sqlite/sqlite-database';
 import { SqliteStartupError } from '../../src/adapters/persistence/sqlite/sqlite-errors';
-import { SCHEMA_VERSION } from '../../src/adapters/persistence/sqlite/sqlite-schema';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/adapters/persistence/sqlite/sqlite-schema';
+import { SqliteSequenceRepository } from '../../src/adapters/persistence/sqlite/sqlite-sequence-repository';
 import { SqliteStorageHealth } from '../../src/adapters/persistence/sqlite/sqlite-storage-health';
 import { SqliteUserRepository } from '../../src/adapters/persistence/sqlite/sqlite-user-repository';
-import { EmailAlreadyRegistered, StorageUnavailable } from '../../src/domain/errors';
-import { counterRepositoryContract } from '../contracts/counter-repository.contract';
+import { EmailAlreadyRegistered, IdempotencyKeyReused, StorageUnavailable } from '../../src/domain/errors';
+import { IdempotencyKey } from '../../src/domain/sequence';
+import { sequenceRepositoryContract } from '../contracts/sequence-repository.contract';
 import { userRepositoryContract } from '../contracts/user-repository.contract';
 import { aUser } from '../support/builders';
 
 const MAX = Number.MAX_SAFE_INTEGER;
+
+/** The default sequence's next integer, as /v1/next asks for it. */
+const next = async (sequences: SqliteSequenceRepository, user: string, idempotencyKey?: string, now = new Date()) =>
+  (await sequences.issue(user, 'default', { count: 1, limit: MAX, idempotencyKey, now })).issued.last;
+const current = async (sequences: SqliteSequenceRepository, user: string) => (await sequences.get(user, 'default'))!.value;
 const folders: string[] = [];
 const open: Database.Database[] = [];
 
@@ -40,9 +46,9 @@ userRepositoryContract('sqlite', async () => {
   const db = openDatabase();
   return new SqliteUserRepository(db, new GroupCommit(db));
 });
-counterRepositoryContract('sqlite', async () => {
+sequenceRepositoryContract('sqlite', async () => {
   const db = openDatabase();
-  return new SqliteCounterRepository(db, new GroupCommit(db));
+  return new SqliteSequenceRepository(db, new GroupCommit(db));
 });
 
 describe('SQLite storage', () => {
@@ -51,11 +57,11 @@ describe('SQLite storage', () => {
     let db = openSqliteDatabase(file);
     const user = aUser();
     await new SqliteUserRepository(db, new GroupCommit(db)).add(user);
-    await new SqliteCounterRepository(db, new GroupCommit(db)).set(user.id, 41);
+    await new SqliteSequenceRepository(db, new GroupCommit(db)).set(user.id, 'default', 41, { now: new Date() });
     db.close();
     db = openDatabase(file);
     expect(await new SqliteUserRepository(db, new GroupCommit(db)).findByApiKeyDigest(user.apiKeyDigest)).to.deep.equal(user);
-    expect(await new SqliteCounterRepository(db, new GroupCommit(db)).increment(user.id, MAX)).to.equal(42);
+    expect(await next(new SqliteSequenceRepository(db, new GroupCommit(db)), user.id)).to.equal(42);
   });
 
   it('runs in WAL mode with synchronous=FULL, and records the schema version', () => {
@@ -71,7 +77,7 @@ describe('SQLite storage', () => {
     const db = openDatabase(file);
     expect(db.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
-    expect(tables).to.deep.equal([{ name: 'incremental_counter' }, { name: 'users' }]);
+    expect(tables).to.deep.equal([{ name: 'idempotency_keys' }, { name: 'incremental_counter' }, { name: 'users' }]);
   });
 
   it('refuses a schema newer than the code, a file that is not SQLite, and a folder it cannot create', () => {
@@ -93,8 +99,8 @@ describe('SQLite storage', () => {
   it('commits concurrent increments together: fewer groups than writes, each caller its own number', async () => {
     const db = openDatabase();
     const writes = new GroupCommit(db);
-    const counters = new SqliteCounterRepository(db, writes);
-    const values = await Promise.all(Array.from({ length: 100 }, () => counters.increment('ada', MAX)));
+    const counters = new SqliteSequenceRepository(db, writes);
+    const values = await Promise.all(Array.from({ length: 100 }, () => next(counters, 'ada')));
     expect([...values].sort((a, b) => a! - b!)).to.deep.equal(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(writes.stats.writes).to.equal(100);
     expect(writes.stats.groups).to.equal(1);
@@ -104,61 +110,136 @@ describe('SQLite storage', () => {
     const db = openDatabase();
     const writes = new GroupCommit(db);
     const users = new SqliteUserRepository(db, writes);
-    const counters = new SqliteCounterRepository(db, writes);
+    const counters = new SqliteSequenceRepository(db, writes);
     const taken = aUser({ email: 'taken@example.com' });
     await users.add(taken);
     const outcomes = await Promise.allSettled([
-      counters.increment('ada', MAX),
+      next(counters, 'ada'),
       users.add(aUser({ email: 'taken@example.com' })),
-      counters.increment('ada', MAX),
+      next(counters, 'ada'),
     ]);
     expect(outcomes.map((outcome) => outcome.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
     expect((outcomes[1] as PromiseRejectedResult).reason).to.be.instanceOf(EmailAlreadyRegistered);
-    expect(await counters.current('ada')).to.equal(2);
+    expect(await current(counters, 'ada')).to.equal(2);
   });
 
   it('fails the whole group, and stores none of it, when SQLite rolls the transaction back midway', async () => {
     const db = openDatabase();
     const writes = new GroupCommit(db);
     const users = new SqliteUserRepository(db, writes);
-    const counters = new SqliteCounterRepository(db, writes);
+    const counters = new SqliteSequenceRepository(db, writes);
     // What a full disk or an I/O error does to a transaction, made reproducible with a trigger.
     db.exec(`CREATE TEMP TRIGGER roll_back BEFORE INSERT ON users WHEN NEW.email = 'rollback@example.com'
              BEGIN SELECT RAISE(ROLLBACK, 'simulated failure'); END`);
     const outcomes = await Promise.allSettled([
-      counters.increment('ada', MAX),
+      next(counters, 'ada'),
       users.add(aUser({ email: 'rollback@example.com' })),
-      counters.increment('ada', MAX),
+      next(counters, 'ada'),
     ]);
     expect(outcomes.map((outcome) => outcome.status)).to.deep.equal(['rejected', 'rejected', 'rejected']);
-    expect(await counters.current('ada')).to.equal(0);
+    expect(await current(counters, 'ada')).to.equal(0);
     expect(db.inTransaction).to.equal(false);
   });
 
   it('commits a lone increment at once, in a group of its own', async () => {
     const db = openDatabase();
     const writes = new GroupCommit(db);
-    const counters = new SqliteCounterRepository(db, writes);
-    expect(await counters.increment('ada', MAX)).to.equal(1);
-    expect(await counters.increment('ada', MAX)).to.equal(2);
+    const counters = new SqliteSequenceRepository(db, writes);
+    expect(await next(counters, 'ada')).to.equal(1);
+    expect(await next(counters, 'ada')).to.equal(2);
     expect(writes.stats).to.deep.equal({ groups: 2, writes: 2 });
   });
 
   it('reports StorageUnavailable, and hands out nothing, when another process holds the write lock too long', async () => {
     const file = freshFile();
     const db = openDatabase(file);
-    const counters = new SqliteCounterRepository(db, new GroupCommit(db));
+    const counters = new SqliteSequenceRepository(db, new GroupCommit(db));
     db.pragma('busy_timeout = 50');
     const other = new Database(file);
     other.exec('BEGIN IMMEDIATE');
     try {
-      expect(await counters.increment('ada', MAX).catch((e: unknown) => e)).to.be.instanceOf(StorageUnavailable);
+      expect(await next(counters, 'ada').catch((e: unknown) => e)).to.be.instanceOf(StorageUnavailable);
     } finally {
       other.exec('ROLLBACK');
       other.close();
     }
-    expect(await counters.current('ada')).to.equal(0);
-    expect(await counters.increment('ada', MAX)).to.equal(1);
+    expect(await current(counters, 'ada')).to.equal(0);
+    expect(await next(counters, 'ada')).to.equal(1);
+  });
+
+  it('migrates a file of schema version 1 in place: each counter becomes its account\'s default, values kept', async () => {
+    const file = freshFile();
+    const old = new Database(file);
+    // Today's schema is version 1: its tables, written as the release before named sequences wrote them.
+    old.exec(MIGRATIONS[0]);
+    old.pragma('user_version = 1');
+    old.prepare('INSERT INTO incremental_counter (user_id, value) VALUES (?, ?)').run('ada', 41);
+    old.prepare('INSERT INTO incremental_counter (user_id, value) VALUES (?, ?)').run('grace', MAX);
+    old.close();
+
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
+    const sequences = new SqliteSequenceRepository(db, new GroupCommit(db));
+    expect(await sequences.list('ada', { size: 10 })).to.deep.equal([{ name: 'default', value: 41, createdAt: null, updatedAt: null }]);
+    expect(await next(sequences, 'ada')).to.equal(42);
+    expect(await current(sequences, 'grace')).to.equal(MAX);
+    expect(await current(sequences, 'nobody')).to.equal(0);
+  });
+
+  it('stores a range and its idempotency key together: when the group fails, neither is stored', async () => {
+    const db = openDatabase();
+    const sequences = new SqliteSequenceRepository(db, new GroupCommit(db));
+    await next(sequences, 'ada');
+    // What a full disk does to the transaction, at the instant the key is written.
+    db.exec(`CREATE TEMP TRIGGER roll_back BEFORE INSERT ON idempotency_keys WHEN NEW.idempotency_key = 'doomed'
+             BEGIN SELECT RAISE(ROLLBACK, 'simulated failure'); END`);
+    const outcomes = await Promise.allSettled([next(sequences, 'ada'), next(sequences, 'ada', 'doomed')]);
+    expect(outcomes.map((outcome) => outcome.status)).to.deep.equal(['rejected', 'rejected']);
+    expect(await current(sequences, 'ada')).to.equal(1);
+    db.exec('DROP TRIGGER roll_back');
+    expect(await next(sequences, 'ada', 'doomed')).to.equal(2);
+  });
+
+  it('takes back the range of a request whose key could not be stored, and keeps the rest of its group', async () => {
+    const db = openDatabase();
+    const sequences = new SqliteSequenceRepository(db, new GroupCommit(db));
+    // A statement-level failure after the range was taken: without a savepoint of its own
+    // the range would commit with the group while its caller is told it failed.
+    db.exec(`CREATE TEMP TRIGGER refuse BEFORE INSERT ON idempotency_keys WHEN NEW.idempotency_key = 'doomed'
+             BEGIN SELECT RAISE(ABORT, 'simulated constraint'); END`);
+    const outcomes = await Promise.allSettled([next(sequences, 'ada'), next(sequences, 'ada', 'doomed'), next(sequences, 'ada')]);
+    expect(outcomes.map((outcome) => outcome.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+    expect(outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : null))).to.deep.equal([1, null, 2]);
+    expect(await current(sequences, 'ada')).to.equal(2);
+  });
+
+  it('keeps the rest of a group when one idempotent request is refused, and that one changes nothing', async () => {
+    const db = openDatabase();
+    const writes = new GroupCommit(db);
+    const sequences = new SqliteSequenceRepository(db, writes);
+    await next(sequences, 'ada', 'k');
+    const outcomes = await Promise.allSettled([
+      next(sequences, 'ada'),
+      sequences.issue('ada', 'default', { count: 5, limit: MAX, idempotencyKey: 'k', now: new Date() }),
+      next(sequences, 'ada'),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).to.be.instanceOf(IdempotencyKeyReused);
+    expect(await current(sequences, 'ada')).to.equal(3);
+    expect(writes.stats.groups).to.equal(2);
+  });
+
+  it('forgets idempotency keys once they are older than the retention, not before', async () => {
+    const db = openDatabase();
+    const sequences = new SqliteSequenceRepository(db, new GroupCommit(db));
+    const start = new Date('2026-01-02T00:00:00Z');
+    const at = (ms: number) => new Date(start.getTime() + ms);
+    expect(await next(sequences, 'ada', 'k', start)).to.equal(1);
+    expect(await next(sequences, 'ada', 'k', at(IdempotencyKey.RETENTION_MS - 1000))).to.equal(1);
+    // The sweep runs with some later write; the key is then served as new.
+    await next(sequences, 'grace', undefined, at(IdempotencyKey.RETENTION_MS + 120_000));
+    expect(await next(sequences, 'ada', 'k', at(IdempotencyKey.RETENTION_MS + 180_000))).to.equal(2);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM idempotency_keys').get()).to.deep.equal({ n: 1 });
   });
 
   it('answers the health ping while the database is open, and fails it once it is not', async () => {
@@ -173,14 +254,14 @@ describe('SQLite storage', () => {
     this.timeout(120_000);
     const file = freshFile();
     const db = openDatabase(file);
-    const counters = new SqliteCounterRepository(db, new GroupCommit(db));
+    const counters = new SqliteSequenceRepository(db, new GroupCommit(db));
     // Small groups mean many commits: 5 000 of them, one WAL frame or more each, about 20 MB of
     // WAL if nothing checkpointed it (measured with wal_autocheckpoint=0). Reads run alongside,
     // as they do under real load.
     for (let round = 0; round < 5_000; round += 1) {
-      await Promise.all([...Array.from({ length: 10 }, () => counters.increment('ada', MAX)), counters.current('ada')]);
+      await Promise.all([...Array.from({ length: 10 }, () => next(counters, 'ada')), current(counters, 'ada')]);
     }
-    expect(await counters.current('ada')).to.equal(50_000);
+    expect(await current(counters, 'ada')).to.equal(50_000);
     const walBytes = statSync(`${file}-wal`).size;
     expect(walBytes).to.be.below(6 * 1024 * 1024);
     expect(statSync(file).size).to.be.below(1024 * 1024);

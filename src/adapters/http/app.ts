@@ -50,18 +50,18 @@ export function createHttpApp(deps: HttpDependencies): Koa {
   // GET for the original service's clients, POST for HTTP purists. A POST body is optional
   // and ignored, but read like any other (size, media type), so a bad one uses up no number.
   const next = async (ctx: Context) => {
-    send(ctx, 200, counterDocument(await deps.nextInteger.execute(ctx.state.userId)));
+    send(ctx, 200, counterDocument((await deps.nextInteger.execute(ctx.state.userId)).sequence.value));
   };
   router.get('/v1/next', refuseHead(NEXT_METHODS), requireKey, next);
   router.post('/v1/next', requireKey, readBody(), next);
 
   router.get('/v1/current', requireKey, async (ctx) => {
-    send(ctx, 200, counterDocument(await deps.currentInteger.execute(ctx.state.userId)));
+    send(ctx, 200, counterDocument((await deps.currentInteger.execute(ctx.state.userId)).value));
   });
 
   router.put('/v1/current', requireKey, readBody(), async (ctx) => {
     const { current } = readFields(ctx, 'counters', { current: 'value' });
-    send(ctx, 200, counterDocument(await deps.resetInteger.execute(ctx.state.userId, counterValueText(current))));
+    send(ctx, 200, counterDocument((await deps.resetInteger.execute(ctx.state.userId, counterValueText(current))).value));
   });
 
   router.get('/health', async (ctx) => {

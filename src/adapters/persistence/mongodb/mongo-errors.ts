@@ -10,6 +10,14 @@ export function isDuplicateKeyError(error: unknown, field?: string): boolean {
   return keyPattern !== undefined && field in keyPattern;
 }
 
+/** IllegalOperation: a standalone server refuses sessions' transaction numbers, so any transaction. */
+const ILLEGAL_OPERATION = 20;
+
+/** What a standalone server (no replica set) answers to the first command of a transaction. */
+export function isTransactionUnsupported(error: unknown): boolean {
+  return error instanceof MongoError && error.code === ILLEGAL_OPERATION && /Transaction numbers/i.test(error.message);
+}
+
 /** Connection-level failures become StorageUnavailable (a 503 the client may retry); the rest pass through. */
 export function translateMongoError(error: unknown): unknown {
   if (
