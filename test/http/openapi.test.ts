@@ -106,7 +106,7 @@ describe('the OpenAPI check, against a server that answers wrongly on purpose', 
     server = await startTestServer({
       customize: (container) => {
         // A value sent as a string, and a domain error on a route that does not declare it.
-        container.rebind(TOKENS.CurrentInteger).toConstantValue({ execute: async () => '13' });
+        container.rebind(TOKENS.CurrentInteger).toConstantValue({ execute: async () => ({ name: 'default', value: '13' }) });
         container.rebind(TOKENS.NextInteger).toConstantValue({ execute: async () => { throw new EmailAlreadyRegistered(); } });
       },
     });

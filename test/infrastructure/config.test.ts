@@ -12,7 +12,15 @@ describe('parseConfig', () => {
       sqlitePath: './data/increment.db',
       bcryptRounds: 12,
       logLevel: 'info',
+      maxSequences: 1000,
     });
+  });
+
+  it('takes MAX_SEQUENCES from 1 to 1 000 000', () => {
+    expect(parseConfig({ MAX_SEQUENCES: '25' }).maxSequences).to.equal(25);
+    for (const bad of ['0', '1000001', '-3', '2.5', 'many']) {
+      expect(() => parseConfig({ MAX_SEQUENCES: bad }), bad).to.throw(ConfigError, /MAX_SEQUENCES must be a whole number from 1 to 1000000/);
+    }
   });
 
   it('chooses MongoDB when MONGODB_URL is set', () => {
