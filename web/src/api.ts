@@ -6,8 +6,10 @@ export interface ApiError {
   readonly status: number;
   readonly code: string;
   readonly detail: string;
-  /** The input the error is about (email, password, current), from the error's source pointer. */
+  /** The input the error is about (email, password, name, value), from the error's source pointer; a 412 is about the value. */
   readonly field?: string;
+  /** The value the service holds now, from the ETag of a refused conditional write. */
+  readonly current?: number;
 }
 
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly ApiError[] };
@@ -26,32 +28,81 @@ const UNREACHABLE: ApiError = {
 };
 
 export function register(email: string, password: string): Promise<Outcome<Registration>> {
-  return call('POST', '/v1/register', { body: { email, password } }, (data) => ({
-    email: String(data.attributes.email),
-    apiKey: String(data.attributes.apiKey),
-  }));
+  return call('POST', '/v1/register', { body: { email, password } }, (document) => {
+    const { attributes } = document.data as Resource;
+    return { email: String(attributes.email), apiKey: String(attributes.apiKey) };
+  });
 }
 
-export const next = (key: string) => call('POST', '/v1/next', { key }, counterValue);
-export const current = (key: string) => call('GET', '/v1/current', { key }, counterValue);
+export interface SequenceView {
+  readonly name: string;
+  readonly value: number;
+}
+
+/** What one `next` handed out: first..last, count integers. */
+export interface Issued extends SequenceView {
+  readonly first: number;
+  readonly last: number;
+  readonly count: number;
+}
+
+/** Every sequence of the account, following the pages of the listing. */
+export async function listSequences(key: string): Promise<Outcome<SequenceView[]>> {
+  const sequences: SequenceView[] = [];
+  let path: string | undefined = `/v1/sequences?page[size]=200`;
+  while (path) {
+    const page: Outcome<{ items: SequenceView[]; next?: string }> = await call('GET', path, { key }, (document) => ({
+      items: (document.data as Resource[]).map(sequenceOf),
+      next: document.links?.next,
+    }));
+    if (!page.ok) return page;
+    sequences.push(...page.value.items);
+    path = page.value.next;
+  }
+  return { ok: true, value: sequences };
+}
+
 /** Sends the value as typed: the API, not the page, has the last word on what it accepts. */
-export const reset = (key: string, value: string) => call('PUT', '/v1/current', { key, body: { current: value } }, counterValue);
+export const createSequence = (key: string, name: string, value: string) =>
+  call('POST', '/v1/sequences', { key, body: value === '' ? { name } : { name, value } }, (document) => sequenceOf(document.data as Resource));
+
+export const nextOf = (key: string, name: string, count: number) =>
+  call('POST', `/v1/sequences/${encodeURIComponent(name)}/next?count=${count}`, { key }, (document) => ({
+    ...sequenceOf(document.data as Resource),
+    ...(document.meta!.issued as { first: number; last: number; count: number }),
+  }));
+
+/** Sets the value only if it still is `expected`, the value the page shows (If-Match): never over a change it has not seen. */
+export const resetSequence = (key: string, name: string, value: string, expected: number) =>
+  call(
+    'PATCH',
+    `/v1/sequences/${encodeURIComponent(name)}`,
+    { key, body: { value }, headers: { 'If-Match': `"${expected}"` } },
+    (document) => sequenceOf(document.data as Resource),
+  );
 
 interface Resource {
+  readonly id: string;
   readonly attributes: Record<string, unknown>;
 }
 
-function counterValue(data: Resource): number {
-  return Number(data.attributes.value);
+interface Document {
+  readonly data?: Resource | Resource[];
+  readonly meta?: Record<string, unknown>;
+  readonly links?: { readonly next?: string };
+}
+
+function sequenceOf(data: Resource): SequenceView {
+  return { name: String(data.id), value: Number(data.attributes.value) };
 }
 
 async function call<T>(
   method: string,
   path: string,
-  options: { key?: string; body?: object },
-  read: (data: Resource) => T,
+  options: { key?: string; body?: object; headers?: Record<string, string> },
+  read: (document: Document) => T,
 ): Promise<Outcome<T>> {
-  const headers: Record<string, string> = { Accept: JSON_API };
+  const headers: Record<string, string> = { Accept: JSON_API, ...options.headers };
   if (options.key !== undefined) headers.Authorization = `Bearer ${options.key}`;
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   let response: Response;
@@ -67,11 +118,11 @@ async function call<T>(
     return { ok: false, errors: [UNREACHABLE] };
   }
   const document = await response.json().catch(() => undefined);
-  if (response.ok && document?.data) return { ok: true, value: read(document.data as Resource) };
-  return { ok: false, errors: errorsOf(response.status, document) };
+  if (response.ok && document?.data) return { ok: true, value: read(document as Document) };
+  return { ok: false, errors: errorsOf(response.status, document, response.headers.get('ETag')) };
 }
 
-function errorsOf(status: number, document: unknown): ApiError[] {
+function errorsOf(status: number, document: unknown, etag: string | null): ApiError[] {
   const errors = (document as { errors?: unknown } | undefined)?.errors;
   if (!Array.isArray(errors) || errors.length === 0) {
     return [{ status, code: 'unexpected_response', detail: `The service answered ${status} without an explanation. Try again shortly.` }];
@@ -80,15 +131,16 @@ function errorsOf(status: number, document: unknown): ApiError[] {
     status,
     code: String(error.code ?? 'error'),
     detail: sentence(String(error.detail ?? error.title ?? 'Something went wrong.')),
-    field: fieldOf(error.source?.pointer),
+    field: status === 412 ? 'value' : fieldOf(error.source?.pointer),
+    current: etag === null ? undefined : Number(etag.replace(/"/g, '')),
   }));
 }
 
-/** "/email" and "/data/attributes/email" both concern the email input; a counter's "value" is the "current" input. */
+/** "/email" and "/data/attributes/email" both concern the email input; "/data/id" is a sequence's name. */
 function fieldOf(pointer: unknown): string | undefined {
   if (typeof pointer !== 'string' || pointer === '') return undefined;
   const name = pointer.slice(pointer.lastIndexOf('/') + 1);
-  return name === 'value' ? 'current' : name;
+  return name === 'id' ? 'name' : name;
 }
 
 function sentence(text: string): string {

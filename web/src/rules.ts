@@ -1,5 +1,6 @@
 import { Counter } from '../../src/domain/counter';
 import { DomainError } from '../../src/domain/errors';
+import { SequenceName } from '../../src/domain/sequence';
 import { Email, Password } from '../../src/domain/user';
 
 /**
@@ -24,4 +25,7 @@ function checkWith(label: string, parse: (raw: string) => unknown): Check {
 export const checkEmail = checkWith('Email', Email.parse);
 export const checkPassword = checkWith('Password', Password.parse);
 export const checkCounterValue = checkWith('The value', (raw) => Counter.parse(raw));
+export const checkSequenceName = checkWith('The name', (raw) => SequenceName.parse(raw));
+/** A new sequence's starting value may be left empty: it then starts at 0. */
+export const checkStartValue: Check = (raw) => (raw === '' ? undefined : checkCounterValue(raw));
 export const checkApiKey: Check = (raw) => (raw.trim() === '' ? 'Paste the API key you were given at sign-up.' : undefined);
