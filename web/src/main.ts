@@ -202,6 +202,8 @@ function sequenceRow(name: string): HTMLLIElement {
   value.setAttribute('aria-live', 'polite');
   const next = create('button', { type: 'button', textContent: 'Next' });
   const range = create('button', { type: 'button', className: 'secondary', textContent: `Next ${RANGE}` });
+  next.id = `next-${name}`;
+  range.id = `range-${name}`;
   for (const button of [next, range]) button.setAttribute('aria-describedby', title.id);
   next.addEventListener('click', () => void issue(name, 1));
   range.addEventListener('click', () => void issue(name, RANGE));
