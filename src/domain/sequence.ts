@@ -1,3 +1,4 @@
+import { Counter } from './counter';
 import { InvalidCount, InvalidIdempotencyKey, InvalidPageSize, InvalidSequenceName } from './errors';
 
 /**
@@ -50,6 +51,11 @@ export const SequenceName = {
 export const Sequences = {
   /** How many sequences (`default` included) an account may hold unless MAX_SEQUENCES says otherwise. */
   DEFAULT_MAX_PER_ACCOUNT: 1000,
+
+  /** An account's `default` before anything was stored for it. */
+  untouchedDefault(): Sequence {
+    return { name: SequenceName.DEFAULT, value: Counter.INITIAL_VALUE, createdAt: null, updatedAt: null };
+  },
 };
 
 /** Keyset pagination of an account's sequences by name. */

@@ -1,4 +1,3 @@
-import { Counter } from '../../../domain/counter';
 import {
   IdempotencyKeyReused,
   PreconditionFailed,
@@ -7,7 +6,7 @@ import {
   SequenceNotFound,
   TooManySequences,
 } from '../../../domain/errors';
-import { IdempotencyKey, IssuedRange, Sequence, SequenceName } from '../../../domain/sequence';
+import { IdempotencyKey, IssuedRange, Sequence, SequenceName, Sequences } from '../../../domain/sequence';
 import { Issue, IssueRequest, SequenceRepository } from '../../../domain/sequence-repository.port';
 import { UserId } from '../../../domain/user';
 
@@ -88,7 +87,7 @@ export class InMemorySequenceRepository implements SequenceRepository {
   private find(userId: UserId, name: string): Sequence | undefined {
     const stored = this.accounts.get(userId)?.get(name);
     if (stored || name !== SequenceName.DEFAULT) return stored;
-    return { name, value: Counter.INITIAL_VALUE, createdAt: null, updatedAt: null };
+    return Sequences.untouchedDefault();
   }
 
   private store(userId: UserId, current: Sequence, value: number, now: Date): Sequence {

@@ -10,7 +10,7 @@ import {
   SequenceNotFound,
   TooManySequences,
 } from '../../../domain/errors';
-import { IdempotencyKey, Sequence, SequenceName } from '../../../domain/sequence';
+import { IdempotencyKey, Sequence, SequenceName, Sequences } from '../../../domain/sequence';
 import { Issue, IssueRequest, SequenceRepository } from '../../../domain/sequence-repository.port';
 import { UserId } from '../../../domain/user';
 import { isDuplicateKeyError, isTransactionUnsupported, translateMongoError } from './mongo-errors';
@@ -102,7 +102,7 @@ export class MongoSequenceRepository implements SequenceRepository {
     try {
       const document = await this.counters.findOne({ _id: idOf(userId, name) });
       if (document) return toSequence(name, document);
-      return name === SequenceName.DEFAULT ? untouchedDefault() : null;
+      return name === SequenceName.DEFAULT ? Sequences.untouchedDefault() : null;
     } catch (error) {
       throw translateMongoError(error);
     }
@@ -273,10 +273,6 @@ function replay(document: IdempotencyKeyDocument, name: string, count: number): 
     issued: { first: document.first, last: document.last, count },
     replayed: true,
   };
-}
-
-function untouchedDefault(): Sequence {
-  return { name: SequenceName.DEFAULT, value: Counter.INITIAL_VALUE, createdAt: null, updatedAt: null };
 }
 
 function toSequence(name: string, document: SequenceDocument): Sequence {

@@ -8,7 +8,7 @@ import {
   SequenceNotFound,
   TooManySequences,
 } from '../../../domain/errors';
-import { IdempotencyKey, Sequence, SequenceName } from '../../../domain/sequence';
+import { IdempotencyKey, Sequence, SequenceName, Sequences } from '../../../domain/sequence';
 import { Issue, IssueRequest, SequenceRepository } from '../../../domain/sequence-repository.port';
 import { UserId } from '../../../domain/user';
 import { GroupCommit } from './group-commit';
@@ -124,7 +124,7 @@ export class SqliteSequenceRepository implements SequenceRepository {
   async get(userId: UserId, name: string): Promise<Sequence | null> {
     const rows = this.read<SequenceRow>(() => this.statements.get.all(userId, name));
     if (rows.length > 0) return toSequence(rows[0]);
-    return name === SequenceName.DEFAULT ? untouchedDefault() : null;
+    return name === SequenceName.DEFAULT ? Sequences.untouchedDefault() : null;
   }
 
   async list(userId: UserId, page: { after?: string; size: number }): Promise<Sequence[]> {
@@ -132,7 +132,7 @@ export class SqliteSequenceRepository implements SequenceRepository {
     const rows = this.read<SequenceRow>(() => this.statements.list.all({ userId, after, size: page.size }));
     const sequences = rows.map(toSequence);
     if (SequenceName.DEFAULT > after && !sequences.some((sequence) => sequence.name === SequenceName.DEFAULT)) {
-      sequences.push(untouchedDefault());
+      sequences.push(Sequences.untouchedDefault());
       sequences.sort((a, b) => (a.name < b.name ? -1 : 1));
     }
     return sequences.slice(0, page.size);
@@ -209,10 +209,6 @@ function replay(row: KeyRow, name: string, count: number): Issue {
     issued: { first: row.first_issued, last: row.last_issued, count },
     replayed: true,
   };
-}
-
-function untouchedDefault(): Sequence {
-  return { name: SequenceName.DEFAULT, value: Counter.INITIAL_VALUE, createdAt: null, updatedAt: null };
 }
 
 function toSequence(row: SequenceRow): Sequence {
