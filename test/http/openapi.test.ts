@@ -1,7 +1,15 @@
 import { expect } from 'chai';
 import { AssertionError } from 'node:assert';
-import { openApiDocument } from '../../src/adapters/http/openapi';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { API, openApiDocument } from '../../src/adapters/http/openapi';
+import { PROBLEMS } from '../../src/adapters/http/problems';
+import { ApiKey } from '../../src/domain/api-key';
+import { Counter } from '../../src/domain/counter';
 import { EmailAlreadyRegistered } from '../../src/domain/errors';
+import { Email, Password } from '../../src/domain/user';
 import { TOKENS } from '../../src/infrastructure/tokens';
 import { createOpenApiValidator } from '../support/openapi-validator';
 import { bearer, registerUser, startTestServer, TestServer } from '../support/test-server';
@@ -22,16 +30,93 @@ describe('the OpenAPI document', () => {
     expect(reply.body).to.deep.equal(JSON.parse(JSON.stringify(openApiDocument)));
   });
 
-  it('describes every route the app serves, with every method', async () => {
-    const routes: Array<[string, string]> = [
-      ['post', '/v1/register'], ['get', '/v1/next'], ['post', '/v1/next'], ['get', '/v1/current'], ['put', '/v1/current'],
-      ['get', '/health'], ['get', '/health/live'], ['get', '/metrics'], ['get', '/openapi.json'],
-      ['get', '/docs'], ['get', '/'], ['get', '/app.js'], ['get', '/app.css'], ['get', '/favicon.svg'],
-    ];
-    for (const [method, path] of routes) {
-      const reply = await server.http.send(method.toUpperCase(), path, { body: method === 'get' ? undefined : {} });
-      expect(reply.status, `${method} ${path}`).not.to.equal(404);
-      expect((openApiDocument.paths as Record<string, object>)[path], path).to.have.property(method);
+  it('agrees with the route table and the router: every route served is documented, every documented operation is served', async () => {
+    const routerMiddleware = server.application.app.middleware.find((middleware) => 'router' in middleware) as unknown as {
+      router: { stack: Array<{ path: string; methods: string[] }> };
+    };
+    const pageFiles = readdirSync(path.resolve(__dirname, '../../web'));
+    const pageOrDocs = { test: (route: string) => route === '/' || route.startsWith('/docs') || pageFiles.includes(route.slice(1)) };
+    const served = routerMiddleware.router.stack
+      .filter((layer) => !pageOrDocs.test(layer.path))
+      .flatMap((layer) => layer.methods.filter((method) => method !== 'HEAD').map((method) => `${method} ${layer.path}`));
+    const documented = Object.entries(openApiDocument.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    );
+    expect(served).to.have.members(documented);
+    expect(documented.map((entry) => entry.split(' ')[1])).to.have.members(API.map((operation) => operation.path));
+    for (const [path, item] of Object.entries(openApiDocument.paths)) {
+      for (const method of Object.keys(item)) {
+        const reply = await server.http.send(method.toUpperCase(), path, { body: method === 'get' ? undefined : {} });
+        expect(reply.status, `${method} ${path}`).not.to.be.oneOf([404, 405]);
+      }
+    }
+  });
+
+  it('describes the API only: no HEAD twins, no page or docs files', () => {
+    expect(Object.keys(openApiDocument.paths)).not.to.include.members(['/', '/docs', '/app.js', '/docs/{asset}']);
+    for (const item of Object.values(openApiDocument.paths)) expect(item).not.to.have.property('head');
+  });
+
+  it('declares security on every operation, and an example for every request and response body', () => {
+    for (const [path, item] of Object.entries(openApiDocument.paths)) {
+      for (const [method, operation] of Object.entries(item as Record<string, any>)) {
+        const where = `${method} ${path}`;
+        expect(operation.security, where).to.be.an('array');
+        for (const [mediaType, content] of Object.entries(operation.requestBody?.content ?? {})) {
+          expect(content, `${where} request ${mediaType}`).to.have.property('example');
+        }
+        for (const [status, response] of Object.entries(operation.responses as Record<string, any>)) {
+          for (const content of Object.values(response.content ?? {})) expect(content, `${where} ${status}`).to.have.property('example');
+        }
+      }
+    }
+  });
+
+  it('names the codes of every error response, each with the status of its code', () => {
+    for (const [path, item] of Object.entries(openApiDocument.paths)) {
+      for (const [method, operation] of Object.entries(item as Record<string, any>)) {
+        for (const [status, response] of Object.entries(operation.responses as Record<string, any>)) {
+          if (Number(status) < 400 || path === '/health') continue;
+          const code = response.content['application/vnd.api+json'].schema.properties.errors.items.properties.code;
+          const codes: string[] = code.anyOf?.map((option: { const: string }) => option.const) ?? [code.const];
+          expect(codes, `${method} ${path} ${status}`).to.have.length.greaterThan(0);
+          for (const code of codes) {
+            expect(response.description, `${method} ${path} ${status}`).to.contain(`\`${code}\``);
+            expect(PROBLEMS[code as keyof typeof PROBLEMS].status, code).to.equal(Number(status));
+          }
+        }
+      }
+    }
+  });
+
+  it('takes its limits from the domain, not from a second copy', () => {
+    const register = (openApiDocument.paths['/v1/register'] as any).post.requestBody.content['application/json'].schema.anyOf[0].properties;
+    expect(register.email.maxLength).to.equal(Email.MAX_LENGTH);
+    expect(register.password.maxLength).to.equal(Password.MAX_BYTES);
+    expect(register.password.description).to.contain(`${Password.MIN_BYTES} to ${Password.MAX_BYTES} bytes`);
+    const counter = (openApiDocument.paths['/v1/current'] as any).get.responses['200'].content['application/vnd.api+json'].schema;
+    expect(counter.properties.data.properties.attributes.properties.value.maximum).to.equal(Counter.MAX_VALUE);
+    const user = (openApiDocument.paths['/v1/register'] as any).post.responses['201'].content['application/vnd.api+json'].schema;
+    expect(user.properties.data.properties.attributes.properties.apiKey.pattern).to.equal(ApiKey.SHAPE.source);
+  });
+
+  it('passes Redocly\'s recommended lint rules with no error and no warning', function () {
+    this.timeout(60_000);
+    const folder = mkdtempSync(path.join(tmpdir(), 'increment-openapi-'));
+    try {
+      const file = path.join(folder, 'openapi.json');
+      writeFileSync(file, JSON.stringify(openApiDocument));
+      const lint = spawnSync(process.execPath, [require.resolve('@redocly/cli/bin/cli.js'), 'lint', file, '--extends', 'recommended', '--format', 'stylish'], {
+        encoding: 'utf8',
+        cwd: folder,
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
+      });
+      expect(lint.status, lint.stdout + lint.stderr).to.equal(0);
+      expect(lint.stdout + lint.stderr).to.match(/Woohoo! Your API description is valid/);
+      expect(lint.stdout + lint.stderr).not.to.match(/^\s*\d+:\d+\s+(error|warning)\s/m);
+      expect(lint.stdout + lint.stderr).not.to.match(/You have \d+ warning/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 
@@ -57,7 +142,7 @@ describe('the OpenAPI document', () => {
 
   it('declares all three request encodings for register and reset', () => {
     for (const path of ['/v1/register', '/v1/current'] as const) {
-      const operation = path === '/v1/register' ? openApiDocument.paths[path].post : openApiDocument.paths[path].put;
+      const operation = (openApiDocument.paths[path] as any)[path === '/v1/register' ? 'post' : 'put'];
       expect(Object.keys(operation.requestBody.content)).to.have.members([
         'application/vnd.api+json',
         'application/json',

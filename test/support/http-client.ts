@@ -17,7 +17,9 @@ export interface RequestOptions {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 /** Called with every reply before it is returned, e.g. to check it against the OpenAPI document. */
-export type ReplyCheck = (reply: Reply & { method: string; path: string; contentType: string | undefined }) => void;
+export type ReplyCheck = (
+  reply: Reply & { method: string; path: string; contentType: string | undefined; request: { contentType?: string; body?: string | Buffer } },
+) => void;
 
 /** A small HTTP client over node:http, so tests can send any bytes and headers they like. */
 export function request(baseUrl: string, method: string, path: string, options: RequestOptions = {}, check?: ReplyCheck): Promise<Reply> {
@@ -42,7 +44,8 @@ export function request(baseUrl: string, method: string, path: string, options: 
         }
         const reply = { status: res.statusCode!, headers: res.headers, text, body };
         try {
-          check?.({ ...reply, method, path, contentType: res.headers['content-type'] });
+          const sentType = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+          check?.({ ...reply, method, path, contentType: res.headers['content-type'], request: { contentType: sentType, body: payload } });
         } catch (error) {
           reject(error);
           return;

@@ -1,117 +1,113 @@
 import Router from '@koa/router';
-import Koa, { Context, Middleware } from 'koa';
+import Koa, { Middleware } from 'koa';
+import helmet from 'koa-helmet';
 import { METHODS } from 'node:http';
 import { Logger } from 'pino';
-import { Registry } from 'prom-client';
-import { Authenticate } from '../../application/authenticate.use-case';
-import { CheckHealth } from '../../application/check-health.use-case';
-import { CurrentInteger } from '../../application/current-integer.use-case';
-import { NextInteger } from '../../application/next-integer.use-case';
-import { RegisterUser } from '../../application/register-user.use-case';
-import { ResetInteger } from '../../application/reset-integer.use-case';
-import { authenticate } from './authenticate';
-import { counterValueText } from './counter-value';
-import { docsRoutes } from './docs';
-import { errorMiddleware } from './error-middleware';
-import { HttpError } from './http-error';
-import { counterDocument, JSON_API_MEDIA_TYPE, userDocument } from './json-api';
-import { metricsEndpoint, observe } from './observe';
-import { readBody, readFields } from './request-body';
+import { DomainError } from '../../domain/errors';
+import { apiKeyOf } from './authenticate';
+import { observe, RequestState } from './observe';
+import { API } from './openapi';
+import { HttpDependencies, Operation } from './operation';
+import { atField, problemOf, refuse } from './problems';
+import { requestReader } from './request';
+import { JSON_API_MEDIA_TYPE, MAX_BODY_BYTES } from './schemas';
 import { WebPage, webPageRoutes } from './web-page';
 
-export interface HttpDependencies {
-  readonly registerUser: RegisterUser;
-  readonly authenticate: Authenticate;
-  readonly nextInteger: NextInteger;
-  readonly currentInteger: CurrentInteger;
-  readonly resetInteger: ResetInteger;
-  readonly checkHealth: CheckHealth;
-  readonly logger: Logger;
-  readonly metrics: Registry;
-  /** The sign-up and dashboard page served at /. */
-  readonly webPage: WebPage;
-}
+/** JSON is never a page: nothing in it may load or be framed. The page and the docs set their own. */
+const apiHeaders = helmet({
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  strictTransportSecurity: false,
+});
 
-/** /v1/next hands out a number on GET as on POST, and so never takes HEAD. */
-const NEXT_METHODS = 'GET, POST';
+/** Client aborts (a closed tab mid-download) are not failures of the service. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 
-export function createHttpApp(deps: HttpDependencies): Koa {
+export function createHttpApp(deps: HttpDependencies & { readonly webPage: WebPage }): Koa<RequestState> {
   // Every method Node knows counts as implemented, so an exotic one on a real route (PROPFIND
   // /v1/next) gets 405 with Allow, like any other wrong method, instead of a 501 server error.
-  const router = new Router({ methods: METHODS });
-  const requireKey = authenticate(deps.authenticate);
-
-  router.post('/v1/register', readBody(), async (ctx) => {
-    const { email, password } = readFields(ctx, 'users', { email: 'email', password: 'password' });
-    const { user, apiKey } = await deps.registerUser.execute({ email, password });
-    send(ctx, 201, userDocument(user, apiKey));
-  });
-
-  // GET for the original service's clients, POST for HTTP purists. A POST body is optional
-  // and ignored, but read like any other (size, media type), so a bad one uses up no number.
-  const next = async (ctx: Context) => {
-    send(ctx, 200, counterDocument((await deps.nextInteger.execute(ctx.state.userId)).sequence.value));
-  };
-  router.get('/v1/next', refuseHead(NEXT_METHODS), requireKey, next);
-  router.post('/v1/next', requireKey, readBody(), next);
-
-  router.get('/v1/current', requireKey, async (ctx) => {
-    send(ctx, 200, counterDocument((await deps.currentInteger.execute(ctx.state.userId)).value));
-  });
-
-  router.put('/v1/current', requireKey, readBody(), async (ctx) => {
-    const { current } = readFields(ctx, 'counters', { current: 'value' });
-    send(ctx, 200, counterDocument((await deps.resetInteger.execute(ctx.state.userId, counterValueText(current))).value));
-  });
-
-  router.get('/health', async (ctx) => {
-    const report = await deps.checkHealth.execute();
-    ctx.status = report.healthy ? 200 : 503;
-    ctx.body = { status: report.healthy ? 'ok' : 'unavailable', checks: { storage: report.storage } };
-  });
-
-  router.get('/health/live', (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
-
-  router.get('/metrics', metricsEndpoint(deps.metrics));
-  docsRoutes(router);
+  const router = new Router<RequestState>({ methods: METHODS });
+  for (const operation of API) router[operation.method](operation.path.replace(/\{(\w+)\}/g, ':$1'), serve(operation, deps));
   webPageRoutes(router, deps.webPage);
 
-  const app = new Koa();
+  const app = new Koa<RequestState>();
+  app.on('error', (error: NodeJS.ErrnoException & { expose?: boolean }) => {
+    if (CLIENT_GONE.has(error.code ?? '') || error.expose) deps.logger.debug({ code: error.code }, 'client went away');
+    else deps.logger.error({ err: error }, 'response failed');
+  });
   app.use(observe(deps.logger, deps.metrics));
-  app.use(errorMiddleware(deps.logger));
-  app.use(allowWithoutHead('/v1/next', NEXT_METHODS));
+  app.use(apiHeaders);
+  app.use(errors(deps.logger));
+  app.use(headOnlyWhereAllowed());
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;
 }
 
-function send(ctx: Context, status: number, document: object): void {
-  ctx.status = status;
-  ctx.body = document;
-  ctx.type = JSON_API_MEDIA_TYPE;
-}
-
-/**
- * @koa/router answers HEAD wherever GET is registered. A GET that changes state must refuse it:
- * proxies and monitors send HEAD freely, and it must not use up a number.
- */
-function refuseHead(allow: string): Middleware {
-  return async (ctx, next) => {
-    if (ctx.method === 'HEAD') {
-      throw new HttpError(405, 'method_not_allowed', 'Method not allowed', `This route accepts ${allow}.`, undefined, { Allow: allow });
+/** Runs one operation of the route table: authentication, validation, the use case, the reply. */
+function serve(operation: Operation, deps: HttpDependencies): Middleware<RequestState> {
+  const read = requestReader(operation);
+  return async (ctx) => {
+    ctx.state.route = operation.path;
+    if (operation.refusesHead && ctx.method === 'HEAD') {
+      throw refuse('method_not_allowed', `This route accepts ${allowOf(operation.path)}.`, undefined, { Allow: allowOf(operation.path) });
     }
-    await next();
+    const userId = operation.auth === 'key' ? await deps.authenticate.execute(apiKeyOf(ctx)) : '';
+    if (userId !== '') ctx.state.userId = userId;
+    const { request, pointerOf } = await read(ctx, userId);
+    const reply = await Promise.resolve(operation.handle(request, deps)).catch((error: unknown) => {
+      const pointer = error instanceof DomainError && 'field' in error ? pointerOf(String(error.field)) : undefined;
+      throw pointer === undefined ? error : atField(error as DomainError, { pointer });
+    });
+    ctx.status = reply.status;
+    ctx.body = reply.body;
+    ctx.type = reply.type ?? JSON_API_MEDIA_TYPE;
+    if (reply.headers) ctx.set(reply.headers);
+    ctx.state.issued = reply.issued;
+    if (operation.outcome && reply.status < 300) ctx.state.outcome = operation.outcome;
   };
 }
 
-/** ...and the Allow header of such a route, on a 405 or an OPTIONS reply, must not offer HEAD either. */
-function allowWithoutHead(route: string, allow: string): Middleware {
+/** The methods of a path, as Allow says them: a GET that refuses HEAD does not offer it. */
+function allowOf(path: string): string {
+  return API.filter((operation) => operation.path === path).map((operation) => operation.method.toUpperCase()).join(', ');
+}
+
+/** @koa/router offers HEAD wherever GET is; Allow (on a 405 or OPTIONS) must not, where GET refuses HEAD. */
+function headOnlyWhereAllowed(): Middleware<RequestState> {
+  const refusing = new Set(API.filter((operation) => operation.refusesHead).map((operation) => operation.path));
   return async (ctx, next) => {
     await next();
     // The layers whose path matched, whatever the letter case or trailing slash of the request.
-    const matched = (ctx as Context & { matched?: Array<{ path: string }> }).matched;
-    if (ctx.response.get('Allow') && matched?.some((layer) => layer.path === route)) ctx.set('Allow', allow);
+    const matched = (ctx as { matched?: Array<{ path: string }> }).matched?.find((layer) => refusing.has(layer.path));
+    if (matched && ctx.response.get('Allow')) ctx.set('Allow', allowOf(matched.path));
+  };
+}
+
+/**
+ * The one place errors become responses: JSON:API error documents with the status of their code
+ * (problems.ts), and nothing about internals. Anything unexpected is logged and answered 500.
+ */
+function errors(logger: Logger): Middleware<RequestState> {
+  return async (ctx, next) => {
+    // Numbers must never come from a cache; set first, so that error responses carry it too.
+    ctx.set('Cache-Control', 'no-store');
+    try {
+      // Whatever the route: a body larger than any operation takes is refused before it is read.
+      if ((ctx.request.length ?? 0) > MAX_BODY_BYTES) throw refuse('payload_too_large', `The request body must be at most ${MAX_BODY_BYTES / 1024} KiB.`);
+      await next();
+      // No route matched (404), or the router found the path but not the method (405, with Allow set).
+      if (ctx.status === 404 && ctx.body == null) throw refuse('not_found', `There is no route ${ctx.method} ${ctx.path}.`);
+      if (ctx.status === 405 && ctx.body == null) throw refuse('method_not_allowed', 'See the Allow header for the methods this route accepts.');
+    } catch (error) {
+      const problem = problemOf(error);
+      const context = { err: error, reqId: ctx.state.requestId, method: ctx.method, path: ctx.path };
+      if (problem.object.code === 'storage_unavailable') logger.warn(context, 'storage unavailable');
+      else if (problem.unexpected) logger.error(context, 'request failed');
+      ctx.state.errorCode = problem.object.code;
+      ctx.status = Number(problem.object.status);
+      ctx.body = { errors: [problem.object] };
+      ctx.type = JSON_API_MEDIA_TYPE;
+      ctx.set(problem.headers);
+    }
   };
 }

@@ -1,31 +1,17 @@
-import { Context, Middleware, Next } from 'koa';
-import { Authenticate } from '../../application/authenticate.use-case';
-import { HttpError } from './http-error';
+import { Context } from 'koa';
+import { refuse } from './problems';
 
 const BEARER = /^Bearer +(\S+) *$/i;
 
-/** Accepts "Authorization: Bearer <key>" or, as the original service did, "?token=<key>". */
-export function authenticate(useCase: Authenticate): Middleware {
-  return async (ctx: Context, next: Next) => {
-    ctx.state.userId = await useCase.execute(apiKeyOf(ctx));
-    await next();
-  };
-}
-
-function apiKeyOf(ctx: Context): string | undefined {
+/** The API key of a request: "Authorization: Bearer <key>" or, as the original service took it, "?token=<key>". */
+export function apiKeyOf(ctx: Context): string | undefined {
   const header = ctx.get('Authorization');
   if (header !== '') {
     const match = BEARER.exec(header);
-    if (!match) {
-      throw new HttpError(401, 'malformed_authorization', 'Malformed Authorization header',
-        'The Authorization header must read "Bearer <key>".', { header: 'Authorization' });
-    }
+    if (!match) throw refuse('malformed_authorization', 'The Authorization header must read "Bearer <key>".', { header: 'Authorization' });
     return match[1];
   }
   const token = ctx.query.token;
-  if (Array.isArray(token)) {
-    throw new HttpError(401, 'malformed_token', 'Malformed token parameter',
-      'Send the token query parameter once.', { parameter: 'token' });
-  }
+  if (Array.isArray(token)) throw refuse('malformed_token', 'Send the token query parameter once.', { parameter: 'token' });
   return token === '' ? undefined : token;
 }

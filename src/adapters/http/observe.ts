@@ -1,38 +1,42 @@
 import { randomUUID } from 'node:crypto';
-import { Context, Middleware, Next } from 'koa';
+import { unescape } from 'node:querystring';
+import { Middleware } from 'koa';
 import { Logger } from 'pino';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { redactSecrets } from '../logging/redact-secrets';
+import { Outcome } from './operation';
+import { ProblemCode } from './problems';
+
+/** What the middlewares and operations learn about a request, typed: nothing else goes into ctx.state. */
+export interface RequestState {
+  requestId: string;
+  /** The path template of the operation that served it, or whose path matched when its method did not. */
+  route?: string;
+  userId?: string;
+  errorCode?: ProblemCode;
+  outcome?: Outcome;
+  issued?: number; // integers handed out
+}
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 const MAX_LOGGED_PATH = 200;
 
 /**
- * The route pattern that served the request ("/v1/next"), or whose path matched when its method
- * did not (a 405), or "unmatched": bounded, unlike raw URLs.
- */
-function routeOf(ctx: Context): string {
-  const routed = ctx as Context & { _matchedRoute?: string; matched?: Array<{ path: string }> };
-  return routed._matchedRoute ?? routed.matched?.[0]?.path ?? 'unmatched';
-}
-
-/**
  * The outermost middleware, one per request for both signals an operator reads:
- * - an id for the request (the caller's X-Request-Id when it is sane), echoed in the response
- *   and carried as `reqId` by every line logged while serving it;
+ * - an id for the request (the caller's X-Request-Id when it is sane and quotes no key), echoed in
+ *   the response and carried as `reqId` by every line logged while serving it;
  * - one log line when it ends: method, route pattern, status, duration, user id. Never the
  *   query string, which may hold an API key;
- * - the request duration histogram by method, route pattern and status class, and business
- *   counters derived from responses: each 200 from /v1/next is exactly one integer handed
- *   out, so the core needs no knowledge of Prometheus.
+ * - the request duration histogram by method, route pattern and status class, and the business
+ *   counters, from what the operation recorded in the typed state.
  */
-export function observe(logger: Logger, registry: Registry): Middleware {
+export function observe(logger: Logger, registry: Registry): Middleware<RequestState> {
   const metrics = httpMetrics(registry);
-  return async (ctx: Context, next: Next) => {
+  return async (ctx, next) => {
     const started = performance.now();
     const offered = ctx.get(REQUEST_ID_HEADER);
-    const requestId = SANE_REQUEST_ID.test(offered) ? offered : randomUUID();
+    const requestId = SANE_REQUEST_ID.test(offered) && redactSecrets(offered) === offered ? offered : randomUUID();
     ctx.state.requestId = requestId;
     ctx.set(REQUEST_ID_HEADER, requestId);
     try {
@@ -40,14 +44,14 @@ export function observe(logger: Logger, registry: Registry): Middleware {
     } finally {
       const durationMs = performance.now() - started;
       const route = routeOf(ctx);
-      metrics.record(ctx, route, durationMs / 1000);
+      metrics.record(ctx.method, route, ctx.status, ctx.state, durationMs / 1000);
       logger.info(
         {
           reqId: requestId,
           method: ctx.method,
           route,
           // An unknown path is the caller's text: possibly long, possibly a key pasted in the wrong place.
-          ...(route === 'unmatched' ? { path: redactSecrets(ctx.path.slice(0, MAX_LOGGED_PATH)) } : {}),
+          ...(route === 'unmatched' ? { path: loggablePath(ctx.path) } : {}),
           status: ctx.status,
           durationMs: Math.round(durationMs * 1000) / 1000,
           userId: ctx.state.userId,
@@ -56,6 +60,17 @@ export function observe(logger: Logger, registry: Registry): Middleware {
       );
     }
   };
+}
+
+/** Decoded first (querystring's unescape never throws), so that a key written as inc%5F… is redacted too. */
+function loggablePath(path: string): string {
+  return redactSecrets(unescape(path)).slice(0, MAX_LOGGED_PATH);
+}
+
+function routeOf(ctx: { state: RequestState; _matchedRoute?: unknown; matched?: Array<{ path: string }> }): string {
+  if (ctx.state.route) return ctx.state.route;
+  if (typeof ctx._matchedRoute === 'string') return ctx._matchedRoute;
+  return ctx.matched?.[0]?.path ?? 'unmatched';
 }
 
 function httpMetrics(registry: Registry) {
@@ -67,8 +82,10 @@ function httpMetrics(registry: Registry) {
     registers: [registry],
   });
   const issued = new Counter({ name: 'increment_integers_issued_total', help: 'Integers handed out by /v1/next', registers: [registry] });
-  const resets = new Counter({ name: 'increment_counter_resets_total', help: 'Counters set by PUT /v1/current', registers: [registry] });
-  const registrations = new Counter({ name: 'increment_registrations_total', help: 'Users registered', registers: [registry] });
+  const outcomes: Record<Outcome, Counter> = {
+    reset: new Counter({ name: 'increment_counter_resets_total', help: 'Counters set by PUT /v1/current', registers: [registry] }),
+    registration: new Counter({ name: 'increment_registrations_total', help: 'Users registered', registers: [registry] }),
+  };
   const authFailures = new Counter({
     name: 'increment_authentication_failures_total',
     help: 'Requests refused for a missing, unknown or malformed API key, by error code',
@@ -79,27 +96,18 @@ function httpMetrics(registry: Registry) {
   const series = new Map<string, { observe(seconds: number): void }>();
 
   return {
-    record(ctx: Context, route: string, seconds: number): void {
-      const statusClass = `${Math.floor(ctx.status / 100)}xx`;
-      const key = `${ctx.method} ${route} ${statusClass}`;
+    record(method: string, route: string, status: number, state: RequestState, seconds: number): void {
+      const statusClass = `${Math.floor(status / 100)}xx`;
+      const key = `${method} ${route} ${statusClass}`;
       let child = series.get(key);
       if (!child) {
-        child = duration.labels(ctx.method, route, statusClass);
+        child = duration.labels(method, route, statusClass);
         series.set(key, child);
       }
       child.observe(seconds);
-      const succeeded = ctx.status >= 200 && ctx.status < 300;
-      if (succeeded && route === '/v1/next') issued.inc();
-      else if (succeeded && route === '/v1/current' && ctx.method === 'PUT') resets.inc();
-      else if (succeeded && route === '/v1/register') registrations.inc();
-      else if (ctx.status === 401) authFailures.inc({ code: (ctx.body as { errors?: Array<{ code: string }> })?.errors?.[0]?.code ?? 'unknown' });
+      if (state.issued) issued.inc(state.issued);
+      if (state.outcome) outcomes[state.outcome].inc();
+      if (status === 401 && state.errorCode) authFailures.inc({ code: state.errorCode });
     },
-  };
-}
-
-export function metricsEndpoint(registry: Registry): Middleware {
-  return async (ctx: Context) => {
-    ctx.body = await registry.metrics();
-    ctx.type = registry.contentType;
   };
 }

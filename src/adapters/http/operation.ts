@@ -1,0 +1,128 @@
+import { TSchema } from '@sinclair/typebox';
+import { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { Authenticate } from '../../application/authenticate.use-case';
+import { CheckHealth } from '../../application/check-health.use-case';
+import { CurrentInteger } from '../../application/current-integer.use-case';
+import { NextInteger } from '../../application/next-integer.use-case';
+import { RegisterUser } from '../../application/register-user.use-case';
+import { ResetInteger } from '../../application/reset-integer.use-case';
+import { UserId } from '../../domain/user';
+import { ProblemCode } from './problems';
+
+/** The shape of one entry of the route table (routes.ts), from which everything else is derived. */
+export interface HttpDependencies {
+  readonly registerUser: RegisterUser;
+  readonly authenticate: Authenticate;
+  readonly nextInteger: NextInteger;
+  readonly currentInteger: CurrentInteger;
+  readonly resetInteger: ResetInteger;
+  readonly checkHealth: CheckHealth;
+  readonly logger: Logger;
+  readonly metrics: Registry;
+}
+
+/** One input: a body field, a query parameter, a path parameter or a header. */
+export interface Field {
+  readonly schema: TSchema;
+  /** The code a value that breaks the schema is refused with. */
+  readonly code: ProblemCode;
+  readonly required?: boolean;
+  /** Said in the error when the value breaks the schema; the validator's own words otherwise. */
+  readonly hint?: string;
+  /** A body field's name among a JSON:API document's attributes, when that differs from its flat name. */
+  readonly attribute?: string;
+  /** For parameters and headers. */
+  readonly description?: string;
+}
+
+/** A body sent flat (JSON or form) or as a JSON:API document of `resource`. */
+export interface Body {
+  readonly resource: string;
+  /** The `data.id` a JSON:API document may carry. */
+  readonly id?: TSchema;
+  readonly required: boolean;
+  readonly description?: string;
+  readonly fields: Readonly<Record<string, Field>>;
+  /** A flat example; the JSON:API and form examples are derived from it. */
+  readonly example: Readonly<Record<string, string | number>>;
+}
+
+/** A success response; JSON:API unless `mediaType` says otherwise. */
+export interface Response {
+  readonly description: string;
+  readonly schema: TSchema;
+  readonly example: unknown;
+  readonly mediaType?: string;
+  readonly headers?: Readonly<Record<string, { readonly description: string; readonly schema: TSchema }>>;
+}
+
+/** What an operation reads, validated against its schemas; `userId` is whose key it was ("" without auth). */
+export interface Request {
+  readonly userId: UserId;
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly query: Readonly<Record<string, unknown>>;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly headers: Readonly<Record<string, unknown>>;
+}
+
+/** Sent as JSON:API unless `type` says otherwise; `issued` counts integers handed out, for the metric. */
+export interface Reply {
+  readonly status: number;
+  readonly body: unknown;
+  readonly type?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly issued?: number;
+}
+
+/** Business counters an operation's success adds to. */
+export type Outcome = 'registration' | 'reset';
+
+export interface Operation {
+  readonly operationId: string;
+  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  readonly path: string; // an OpenAPI path template: /v1/sequences/{name}
+  readonly tag: 'users' | 'counter' | 'operations';
+  readonly summary: string;
+  readonly description: string;
+  /** "key": an API key as a Bearer token or ?token=. */
+  readonly auth: 'none' | 'key';
+  /** A GET that changes state must not answer the HEAD that proxies and monitors send freely. */
+  readonly refusesHead?: boolean;
+  readonly params?: Readonly<Record<string, Field>>;
+  readonly query?: Readonly<Record<string, Field>>;
+  readonly headers?: Readonly<Record<string, Field>>;
+  readonly body?: Body;
+  readonly responses: Readonly<Record<number, Response>>;
+  /** Its own refusals; those of authentication, bodies, fields and storage (if it uses the store) are added by kind. */
+  readonly errors: readonly ProblemCode[];
+  readonly usesStorage: boolean;
+  readonly outcome?: Outcome;
+  handle(request: Request, deps: HttpDependencies): Promise<Reply> | Reply;
+}
+
+export const AUTH_ERRORS: readonly ProblemCode[] = ['missing_api_key', 'invalid_api_key', 'malformed_authorization', 'malformed_token'];
+export const BODY_ERRORS: readonly ProblemCode[] = [
+  'malformed_json',
+  'malformed_body',
+  'bad_request',
+  'unsupported_media_type',
+  'unsupported_charset',
+  'unsupported_encoding',
+  'invalid_document',
+  'type_mismatch',
+];
+
+/** Every error code an operation can answer, by kind: the document lists these, the tests hold the app to them. */
+export function errorsOf(operation: Operation): ProblemCode[] {
+  const codes = new Set<ProblemCode>(operation.errors);
+  if (operation.auth !== 'none') AUTH_ERRORS.forEach((code) => codes.add(code));
+  if (operation.body) BODY_ERRORS.forEach((code) => codes.add(code));
+  for (const field of Object.values({ ...operation.params, ...operation.query, ...operation.headers, ...operation.body?.fields })) {
+    codes.add(field.code);
+  }
+  codes.add('payload_too_large');
+  codes.add('internal_error');
+  if (operation.usesStorage) codes.add('storage_unavailable');
+  return [...codes];
+}

@@ -1,0 +1,204 @@
+import { TSchema, Type } from '@sinclair/typebox';
+import Ajv2020, { ErrorObject as AjvError, ValidateFunction } from 'ajv/dist/2020';
+import { Context } from 'koa';
+import bodyParser from 'koa-bodyparser';
+import { isLosslessNumber, LosslessNumber, parse as parseLosslessJson } from 'lossless-json';
+import qs from 'qs';
+import getRawBody from 'raw-body';
+import { Body, Field, Operation, Request } from './operation';
+import { ErrorSource, refuse } from './problems';
+import { JSON_API_MEDIA_TYPE, MAX_BODY_BYTES } from './schemas';
+
+/** Reads and validates what an operation takes. Each validator is compiled once, at start-up. */
+/** Deeper nesting than any document of this API has is refused before any recursive parse. */
+export const MAX_JSON_DEPTH = 32;
+const JSON_TYPES = ['application/json', JSON_API_MEDIA_TYPE];
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+const ajv = new Ajv2020({ allErrors: false, strict: true, strictTypes: false, validateFormats: false });
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+// koa-bodyparser (co-body, raw-body, inflation) enforces the limit after decompression and
+// refuses unknown encodings; `encoding: null` hands over raw bytes, so that bytes which are not
+// UTF-8 are refused here instead of being replaced by U+FFFD and stored.
+const readRawBody = bodyParser({
+  enableTypes: ['text'],
+  extendTypes: { text: [...JSON_TYPES, FORM_TYPE] },
+  textLimit: String(MAX_BODY_BYTES),
+  encoding: null as unknown as string,
+});
+
+export interface ReadRequest {
+  readonly request: Request;
+  /** Where a body field was in the request (flat or inside a JSON:API document), for errors about it. */
+  pointerOf(field: string): string | undefined;
+}
+
+export type RequestReader = (ctx: Context, userId: string) => Promise<ReadRequest>;
+
+export function requestReader(operation: Operation): RequestReader {
+  const params = fieldsValidator(operation.params, 'parameter');
+  const query = fieldsValidator(operation.query, 'parameter');
+  const headers = fieldsValidator(operation.headers, 'header', (name) => name.toLowerCase());
+  const body = operation.body ? bodyValidator(operation.body) : undefined;
+  return async (ctx, userId) => {
+    const request = { userId, params: params(ctx.params ?? {}), query: query(ctx.query), headers: headers(ctx.headers) };
+    if (!body) return { request: { ...request, body: {} }, pointerOf: () => undefined };
+    const { values, isDocument } = body(await readBody(ctx));
+    const fields = operation.body!.fields;
+    return {
+      request: { ...request, body: values },
+      pointerOf: (field) => (!Object.hasOwn(fields, field) ? undefined : isDocument ? `/data/attributes/${fields[field].attribute ?? field}` : `/${field}`),
+    };
+  };
+}
+
+function fieldsValidator(
+  fields: Operation['query'] | undefined,
+  kind: 'parameter' | 'header',
+  nameIn: (name: string) => string = (name) => name,
+): (values: Record<string, unknown>) => Record<string, unknown> {
+  if (!fields) return () => ({});
+  const names = Object.keys(fields);
+  const schema = Type.Object(Object.fromEntries(names.map((name) => [nameIn(name), optionality(fields[name])])));
+  const validate = ajv.compile(schema);
+  const byKey = new Map(names.map((name) => [`/${nameIn(name)}`, { name, field: fields[name] }]));
+  return (values) => {
+    if (!validate(values)) {
+      const { pointer, error } = firstError(validate);
+      const found = byKey.get(pointer)!;
+      throw refuse(found.field.code, `${found.name} ${found.field.hint ?? describe(error)}`, { [kind]: found.name } as ErrorSource);
+    }
+    return Object.fromEntries(names.map((name) => [name, values[nameIn(name)]]));
+  };
+}
+
+/** The two shapes a body may take: flat (JSON or form), or a JSON:API document. The document shows the same. */
+export function bodySchemas(spec: Body) {
+  const names = Object.keys(spec.fields);
+  const attribute = (name: string) => spec.fields[name].attribute ?? name;
+  const fields = (nameOf: (name: string) => string) => Type.Object(Object.fromEntries(names.map((name) => [nameOf(name), optionality(spec.fields[name])])));
+  const data = Type.Object({ type: Type.Literal(spec.resource), ...(spec.id ? { id: Type.Optional(spec.id) } : {}), attributes: Type.Optional(fields(attribute)) });
+  return { flat: fields((name) => name), document: Type.Object({ data }), attribute };
+}
+
+function bodyValidator(spec: Body): (raw: unknown) => { values: Record<string, unknown>; isDocument: boolean } {
+  const { flat, document, attribute } = bodySchemas(spec);
+  const validators = { flat: ajv.compile(flat), document: ajv.compile(document) };
+  const fieldAt = new Map(Object.keys(spec.fields).flatMap((name) => [[`/${name}`, name], [`/data/attributes/${attribute(name)}`, name]]));
+  return (raw) => {
+    const isDocument = isObject(raw) && Object.hasOwn(raw, 'data');
+    const validate = isDocument ? validators.document : validators.flat;
+    if (!validate(raw)) {
+      const { pointer, error } = firstError(validate);
+      const name = fieldAt.get(pointer);
+      if (name !== undefined) throw refuse(spec.fields[name].code, `${name} ${spec.fields[name].hint ?? describe(error)}`, { pointer });
+      if (pointer === '/data/type' && typeof (raw as { data: { type: unknown } }).data.type === 'string') {
+        throw refuse('type_mismatch', `data.type must be "${spec.resource}".`, { pointer });
+      }
+      throw refuse('invalid_document', `${pointer === '' ? 'The body' : pointer} ${describe(error)}.`, { pointer });
+    }
+    const given = (isDocument ? (raw as { data: { attributes?: object } }).data.attributes ?? {} : raw) as Record<string, unknown>;
+    return { values: Object.fromEntries(Object.keys(spec.fields).map((name) => [name, given[isDocument ? attribute(name) : name]])), isDocument };
+  };
+}
+
+function optionality(field: Field): TSchema {
+  return field.required ? field.schema : Type.Optional(field.schema);
+}
+
+/** The first error, and the JSON pointer of what it is about (for a missing member, that member). */
+function firstError(validate: ValidateFunction): { pointer: string; error: AjvError } {
+  const error = validate.errors![0];
+  const pointer = error.keyword === 'required' ? `${error.instancePath}/${String(error.params.missingProperty)}` : error.instancePath;
+  return { pointer, error };
+}
+
+function describe(error: AjvError): string {
+  const { keyword, params } = error;
+  if (keyword === 'required') return 'is required';
+  if (keyword === 'type') return `must be ${String(params.type).replace(/^(integer|object|array)/, 'an $1').replace(/^(string|number|boolean|null)/, 'a $1')}`;
+  if (keyword === 'const') return `must be ${JSON.stringify(params.allowedValue)}`;
+  return error.message ?? 'is not valid';
+}
+
+/** The body as a JSON value, a form's fields, or {} when there is none. */
+async function readBody(ctx: Context): Promise<unknown> {
+  const type = ctx.request.is(...JSON_TYPES, FORM_TYPE);
+  // Some clients (node:http among them) send a POST without a body as an empty chunked body
+  // with no Content-Type: that is no body, not one in an unsupported type.
+  if (type === false && ctx.get('Content-Type') === '' && (await getRawBody(ctx.req, { limit: MAX_BODY_BYTES })).length === 0) return {};
+  if (type === false) {
+    throw refuse('unsupported_media_type', `Send the body as ${JSON_API_MEDIA_TYPE}, application/json or ${FORM_TYPE}.`, { header: 'Content-Type' });
+  }
+  const charset = ctx.request.charset.toLowerCase();
+  if (charset !== '' && charset !== 'utf-8' && charset !== 'utf8') {
+    throw refuse('unsupported_charset', 'Send the body in UTF-8.', { header: 'Content-Type' });
+  }
+  await readRawBody(ctx, async () => {}).catch((error: unknown) => {
+    throw decompressionError(error);
+  });
+  const bytes = ctx.request.body as Buffer | string | undefined;
+  let text: string;
+  try {
+    text = typeof bytes === 'string' ? bytes : utf8.decode(bytes ?? Buffer.alloc(0));
+  } catch {
+    throw refuse('malformed_body', 'The body is not valid UTF-8.');
+  }
+  if (type === FORM_TYPE || type === null) return qs.parse(text, { allowDots: true, depth: MAX_JSON_DEPTH });
+  return parseJson(text);
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return {};
+  if (nestingDepth(text) > MAX_JSON_DEPTH) {
+    throw refuse('invalid_document', `The body nests deeper than ${MAX_JSON_DEPTH} levels.`, { pointer: '' });
+  }
+  try {
+    return parseLosslessJson(text, undefined, exactNumber);
+  } catch {
+    throw refuse('malformed_json', 'The request body is not valid JSON.');
+  }
+}
+
+/**
+ * JSON.parse turns 1e3 and 1000.0 into 1000 and 9007199254740993 into 9007199254740992. Only
+ * numbers written as plain safe integers become numbers; any other stays a LosslessNumber, which
+ * no schema of this API takes as a number, so it is refused instead of rounded.
+ */
+function exactNumber(lexeme: string): unknown {
+  if (/^(?:0|-?[1-9][0-9]{0,15})$/.test(lexeme) && Number.isSafeInteger(Number(lexeme))) return Number(lexeme);
+  return new LosslessNumber(lexeme);
+}
+
+/** The deepest nesting of arrays and objects, counted without recursion (strings are skipped). */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text.charCodeAt(index);
+    if (inString) {
+      if (char === 0x5c) index += 1;
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) inString = true;
+    else if (char === 0x7b || char === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (char === 0x7d || char === 0x5d) depth -= 1;
+  }
+  return deepest;
+}
+
+/** An encoding nobody knows, or bytes that are not what Content-Encoding says: the client's fault (zlib's and brotli's codes). */
+function decompressionError(error: unknown): unknown {
+  const { code, status } = error as { code?: unknown; status?: unknown };
+  if (status === 415) {
+    return refuse('unsupported_encoding', 'Send the body uncompressed or as gzip, deflate or br.', { header: 'Content-Encoding' });
+  }
+  if (typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ERR__ERROR_FORMAT') || code.startsWith('ERR_BROTLI'))) {
+    return refuse('malformed_body', 'The body is not compressed as its Content-Encoding says.', { header: 'Content-Encoding' });
+  }
+  return error;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isLosslessNumber(value);
+}
