@@ -7,8 +7,8 @@ import { UserId } from '../domain/user';
 export interface ResetOptions {
   /** The sequence's name as the caller wrote it; `default` when absent. */
   readonly sequence?: unknown;
-  /** Set only if the value still is this one (If-Match); unconditionally when absent. */
-  readonly expected?: number;
+  /** Set only if the value still is one of these (If-Match); unconditionally when absent. */
+  readonly expected?: readonly number[];
   /** The input field the value came from, named in the error if it is invalid. */
   readonly valueField?: string;
 }

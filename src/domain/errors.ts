@@ -140,10 +140,10 @@ export class PreconditionFailed extends DomainError {
   readonly code = 'precondition_failed';
 
   constructor(
-    readonly expected: number,
+    readonly expected: readonly number[],
     readonly current: number,
   ) {
-    super(`The value is ${current}, not ${expected}; nothing was changed.`);
+    super(`The value is ${current}, not ${expected.length === 0 ? 'one the condition names' : expected.join(' or ')}; nothing was changed.`);
   }
 }
 

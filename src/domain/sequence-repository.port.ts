@@ -40,11 +40,12 @@ export interface SequenceRepository {
    */
   issue(userId: UserId, name: string, request: IssueRequest): Promise<Issue>;
   /**
-   * Sets the value. With `expected`, only if the value still is `expected`, compared and
-   * written in one step; otherwise throws PreconditionFailed naming the value found.
+   * Sets the value. With `expected`, only if the value still is one of `expected` (none, when
+   * it is empty), compared and written in one step; otherwise throws PreconditionFailed naming
+   * the value found.
    * Throws SequenceNotFound for an unknown name.
    */
-  set(userId: UserId, name: string, value: number, condition: { readonly expected?: number; readonly now: Date }): Promise<Sequence>;
+  set(userId: UserId, name: string, value: number, condition: { readonly expected?: readonly number[]; readonly now: Date }): Promise<Sequence>;
   /** Forgets every sequence and idempotency key of the account (account deletion). */
   deleteAllOf(userId: UserId): Promise<void>;
 }

@@ -145,9 +145,9 @@ describe('MongoSequenceRepository, at the driver level', () => {
   it('compares and sets in one findOneAndUpdate: the expected value is in the filter', async () => {
     const { db, collection } = stubbedDb();
     collection.findOneAndUpdate.resolves({ _id: 'ada/orders', value: 1000, createdAt: now, updatedAt: now });
-    await new MongoSequenceRepository(db).set('ada', 'orders', 1000, { expected: 42, now });
+    await new MongoSequenceRepository(db).set('ada', 'orders', 1000, { expected: [42], now });
     expect(collection.findOneAndUpdate.firstCall.args).to.deep.equal([
-      { _id: 'ada/orders', value: 42 },
+      { _id: 'ada/orders', value: { $in: [42] } },
       { $set: { value: 1000, updatedAt: now }, $min: { createdAt: now } },
       { returnDocument: 'after' },
     ]);
@@ -159,10 +159,10 @@ describe('MongoSequenceRepository, at the driver level', () => {
     collection.findOneAndUpdate.onFirstCall().rejects(duplicateKey({ _id: 1 }));
     collection.findOneAndUpdate.onSecondCall().resolves(null);
     collection.findOne.resolves({ _id: 'ada', value: 5 });
-    const refused = await new MongoSequenceRepository(db).set('ada', 'default', 7, { expected: 0, now }).catch((e: unknown) => e);
+    const refused = await new MongoSequenceRepository(db).set('ada', 'default', 7, { expected: [0], now }).catch((e: unknown) => e);
     expect(refused).to.be.instanceOf(PreconditionFailed);
     expect((refused as PreconditionFailed).current).to.equal(5);
-    expect(collection.findOneAndUpdate.firstCall.args[0]).to.deep.equal({ _id: 'ada', value: 0 });
+    expect(collection.findOneAndUpdate.firstCall.args[0]).to.deep.equal({ _id: 'ada', value: { $in: [0] } });
     expect(collection.findOneAndUpdate.firstCall.args[2]).to.deep.equal({ returnDocument: 'after', upsert: true });
   });
 
@@ -170,7 +170,7 @@ describe('MongoSequenceRepository, at the driver level', () => {
     const { db, collection } = stubbedDb();
     collection.findOneAndUpdate.resolves(null);
     collection.findOne.resolves(null);
-    const refused = await new MongoSequenceRepository(db).set('ada', 'default', 7, { expected: 3, now }).catch((e: unknown) => e);
+    const refused = await new MongoSequenceRepository(db).set('ada', 'default', 7, { expected: [3], now }).catch((e: unknown) => e);
     expect((refused as PreconditionFailed).current).to.equal(0);
     expect(collection.findOneAndUpdate.firstCall.args[2]).to.deep.equal({ returnDocument: 'after' });
   });

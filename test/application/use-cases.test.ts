@@ -137,8 +137,8 @@ describe('use cases', () => {
       expect(issue.issued).to.deep.equal({ first: 1, last: 250, count: 250 });
       expect(await next.execute('ada', { sequence: 'orders', count: '250', idempotencyKey: 'order-1' })).to.deep.equal({ ...issue, replayed: true });
       expect((await current.execute('ada', 'orders')).value).to.equal(250);
-      expect((await reset.execute('ada', '7', { sequence: 'orders', expected: 250 })).value).to.equal(7);
-      const refused = await reset.execute('ada', '9', { sequence: 'orders', expected: 250 }).catch((e: unknown) => e);
+      expect((await reset.execute('ada', '7', { sequence: 'orders', expected: [250] })).value).to.equal(7);
+      const refused = await reset.execute('ada', '9', { sequence: 'orders', expected: [250] }).catch((e: unknown) => e);
       expect(refused).to.be.instanceOf(PreconditionFailed);
       expect((refused as PreconditionFailed).current).to.equal(7);
     });

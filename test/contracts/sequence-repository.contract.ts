@@ -63,11 +63,11 @@ export function sequenceRepositoryContract(name: string, create: () => Promise<S
       it('is set, unconditionally or if still 0, without having been written before', async () => {
         expect(await sequences.set('ada', 'default', 1000, { now })).to.deep.equal({ name: 'default', value: 1000, createdAt: now, updatedAt: now });
         expect((await next('ada', 'default')).issued.first).to.equal(1001);
-        expect((await sequences.set('grace', 'default', 7, { expected: 0, now })).value).to.equal(7);
+        expect((await sequences.set('grace', 'default', 7, { expected: [0], now })).value).to.equal(7);
       });
 
       it('refuses a condition other than 0 before it was written, naming 0 as its value', async () => {
-        const error = await failure(sequences.set('ada', 'default', 9, { expected: 5, now }));
+        const error = await failure(sequences.set('ada', 'default', 9, { expected: [5], now }));
         expect(error).to.be.instanceOf(PreconditionFailed);
         expect((error as PreconditionFailed).current).to.equal(0);
         expect(await valueOf('ada', 'default')).to.equal(0);
@@ -210,18 +210,27 @@ export function sequenceRepositoryContract(name: string, create: () => Promise<S
     describe('conditional writes', () => {
       it('sets only if the value still is the expected one, and names the value it found otherwise', async () => {
         await make('ada', 'orders', 42);
-        expect((await sequences.set('ada', 'orders', 1000, { expected: 42, now })).value).to.equal(1000);
-        const error = await failure(sequences.set('ada', 'orders', 5, { expected: 42, now }));
+        expect((await sequences.set('ada', 'orders', 1000, { expected: [42], now })).value).to.equal(1000);
+        const error = await failure(sequences.set('ada', 'orders', 5, { expected: [42], now }));
         expect(error).to.be.instanceOf(PreconditionFailed);
         expect((error as PreconditionFailed).current).to.equal(1000);
         expect(await valueOf('ada', 'orders')).to.equal(1000);
+      });
+
+      it('matches any value of a list, and none of an empty one', async () => {
+        await make('ada', 'orders', 7);
+        expect(await failure(sequences.set('ada', 'orders', 1, { expected: [], now }))).to.be.instanceOf(PreconditionFailed);
+        expect(await failure(sequences.set('ada', 'orders', 1, { expected: [5, 6], now }))).to.be.instanceOf(PreconditionFailed);
+        expect((await sequences.set('ada', 'orders', 1, { expected: [5, 7, 9], now })).value).to.equal(1);
+        expect(await failure(sequences.set('ada', 'default', 1, { expected: [], now }))).to.be.instanceOf(PreconditionFailed);
+        expect((await sequences.set('ada', 'default', 3, { expected: [4, 0], now })).value).to.equal(3);
       });
 
       for (const sequence of ['orders', 'default']) {
         it(`lets exactly one of 20 concurrent writes expecting 0 win (${sequence})`, async () => {
           if (sequence !== 'default') await make('ada', sequence);
           const outcomes = await Promise.allSettled(
-            Array.from({ length: 20 }, (_, i) => sequences.set('ada', sequence, 100 + i, { expected: 0, now })),
+            Array.from({ length: 20 }, (_, i) => sequences.set('ada', sequence, 100 + i, { expected: [0], now })),
           );
           const winners = outcomes.filter((outcome) => outcome.status === 'fulfilled') as PromiseFulfilledResult<Sequence>[];
           expect(winners).to.have.length(1);

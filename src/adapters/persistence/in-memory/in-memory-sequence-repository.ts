@@ -69,10 +69,10 @@ export class InMemorySequenceRepository implements SequenceRepository {
     return { sequence: copy(sequence), issued: { ...issued }, replayed: false };
   }
 
-  async set(userId: UserId, name: string, value: number, condition: { expected?: number; now: Date }): Promise<Sequence> {
+  async set(userId: UserId, name: string, value: number, condition: { expected?: readonly number[]; now: Date }): Promise<Sequence> {
     const current = this.find(userId, name);
     if (!current) throw new SequenceNotFound(name);
-    if (condition.expected !== undefined && current.value !== condition.expected) {
+    if (condition.expected !== undefined && !condition.expected.includes(current.value)) {
       throw new PreconditionFailed(condition.expected, current.value);
     }
     return copy(this.store(userId, current, value, condition.now));

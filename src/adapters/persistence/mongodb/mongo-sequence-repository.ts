@@ -148,14 +148,14 @@ export class MongoSequenceRepository implements SequenceRepository {
     }
   }
 
-  async set(userId: UserId, name: string, value: number, condition: { expected?: number; now: Date }): Promise<Sequence> {
+  async set(userId: UserId, name: string, value: number, condition: { expected?: readonly number[]; now: Date }): Promise<Sequence> {
     const { expected, now } = condition;
     const _id = idOf(userId, name);
-    // Compare and set in one findOneAndUpdate: the expected value is part of the filter.
-    const filter = expected === undefined ? { _id } : { _id, value: expected };
+    // Compare and set in one findOneAndUpdate: the expected values are part of the filter.
+    const filter = expected === undefined ? { _id } : { _id, value: { $in: [...expected] } };
     const update = { $set: { value, updatedAt: now }, $min: { createdAt: now } };
     // An untouched default reads 0: only a write that would succeed on 0 may create it.
-    const mayCreate = name === SequenceName.DEFAULT && (expected === undefined || expected === Counter.INITIAL_VALUE);
+    const mayCreate = name === SequenceName.DEFAULT && (expected === undefined || expected.includes(Counter.INITIAL_VALUE));
     try {
       const document = await this.updateOrCreate(filter, update, mayCreate);
       if (document) return toSequence(name, document);
@@ -235,7 +235,8 @@ export class MongoSequenceRepository implements SequenceRepository {
 
   /**
    * One findOneAndUpdate, creating the document when `create` allows. An upsert copies only
-   * the filter's equality fields (`_id`, and an expected `value`) into the new document.
+   * the filter's equality fields (`_id`, and an expected `value` when it is the only one) into
+   * the new document; the update's `$set` then writes the value.
    * A duplicate _id means the document exists but the filter missed it (or a concurrent
    * first write created it a moment ago); without the upsert, the same update tells which.
    */

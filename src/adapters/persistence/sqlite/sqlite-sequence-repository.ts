@@ -68,11 +68,11 @@ export class SqliteSequenceRepository implements SequenceRepository {
          SET value = value + @count, updated_at = @now, created_at = COALESCE(created_at, @now)
          WHERE user_id = @userId AND name = @name AND value <= @headroom RETURNING ${COLUMNS}`,
       ),
-      // Compare and set in one statement; @expected NULL sets unconditionally.
+      // Compare and set in one statement: @expected is a JSON array of the values that match, or NULL for any.
       set: db.prepare(
         `UPDATE incremental_counter
          SET value = @value, updated_at = @now, created_at = COALESCE(created_at, @now)
-         WHERE user_id = @userId AND name = @name AND (@expected IS NULL OR value = @expected) RETURNING ${COLUMNS}`,
+         WHERE user_id = @userId AND name = @name AND (@expected IS NULL OR value IN (SELECT value FROM json_each(@expected))) RETURNING ${COLUMNS}`,
       ),
       delete: db.prepare('DELETE FROM incremental_counter WHERE user_id = ? AND name = ?'),
       deleteSequences: db.prepare('DELETE FROM incremental_counter WHERE user_id = ?'),
@@ -153,17 +153,18 @@ export class SqliteSequenceRepository implements SequenceRepository {
     });
   }
 
-  set(userId: UserId, name: string, value: number, condition: { expected?: number; now: Date }): Promise<Sequence> {
-    const expected = condition.expected ?? null;
+  set(userId: UserId, name: string, value: number, condition: { expected?: readonly number[]; now: Date }): Promise<Sequence> {
+    const { expected } = condition;
     const now = condition.now.getTime();
+    const parameters = { userId, name, value, now, expected: expected === undefined ? null : JSON.stringify(expected) };
     return this.writes.run(() => {
-      const rows = this.statements.set.all({ userId, name, value, expected, now }) as SequenceRow[];
+      const rows = this.statements.set.all(parameters) as SequenceRow[];
       if (rows.length > 0) return toSequence(rows[0]);
       // Nothing matched: tell why. Still inside the write transaction, so nothing moved meanwhile.
       const stored = this.statements.get.all(userId, name) as SequenceRow[];
       if (stored.length > 0) throw new PreconditionFailed(expected!, stored[0].value);
       if (name !== SequenceName.DEFAULT) throw new SequenceNotFound(name);
-      if (expected !== null && expected !== Counter.INITIAL_VALUE) throw new PreconditionFailed(expected, Counter.INITIAL_VALUE);
+      if (expected !== undefined && !expected.includes(Counter.INITIAL_VALUE)) throw new PreconditionFailed(expected, Counter.INITIAL_VALUE);
       return toSequence((this.statements.insert.all({ userId, name, value, now }) as SequenceRow[])[0]);
     });
   }
