@@ -25,25 +25,22 @@ export interface IssuedRange {
   readonly count: number;
 }
 
-const NAME_PATTERN = '^[a-z0-9][a-z0-9_.-]{0,63}$';
+const NAME_MAX_LENGTH = 64;
+const NAME_PATTERN = `^[a-z0-9][a-z0-9_.-]{0,${NAME_MAX_LENGTH - 1}}$`;
 const NAME_SHAPE = new RegExp(NAME_PATTERN);
 
 export const SequenceName = {
   /** As a string, so schemas (JSON Schema `pattern`) can state the very same rule. */
   PATTERN: NAME_PATTERN,
-  MAX_LENGTH: 64,
+  MAX_LENGTH: NAME_MAX_LENGTH,
   DEFAULT: 'default',
+  RULE: `must be 1 to ${NAME_MAX_LENGTH} characters of a-z, 0-9, "_", "." and "-", starting with a letter or digit`,
 
   /** Returns the name unchanged, or throws InvalidSequenceName. Upper case is refused, not folded. */
   parse(raw: unknown, field = 'name'): string {
     if (raw === undefined || raw === null || raw === '') throw new InvalidSequenceName('is required', field);
     if (typeof raw !== 'string') throw new InvalidSequenceName('must be a string', field);
-    if (!NAME_SHAPE.test(raw)) {
-      throw new InvalidSequenceName(
-        `must be 1 to ${SequenceName.MAX_LENGTH} characters of a-z, 0-9, "_", "." and "-", starting with a letter or digit`,
-        field,
-      );
-    }
+    if (!NAME_SHAPE.test(raw)) throw new InvalidSequenceName(SequenceName.RULE, field);
     return raw;
   },
 };
@@ -73,16 +70,20 @@ export const SequencePage = {
   },
 };
 
+const COUNT_MAX = 1_000_000;
+
 /** How many integers one `next` hands out. */
 export const IssueCount = {
   MIN: 1,
-  MAX: 1_000_000,
+  MAX: COUNT_MAX,
   DEFAULT: 1,
+  RULE: `must be a whole number from 1 to ${COUNT_MAX} written in decimal digits`,
 
   /** Parses plain decimal digits ("250"); a sign, fraction or exponent is refused rather than rounded. */
   parse(decimal: string): number {
+    // At most 7 digits before Number(), so a long string of digits is refused, not rounded.
     if (!/^[0-9]{1,7}$/.test(decimal) || Number(decimal) < IssueCount.MIN || Number(decimal) > IssueCount.MAX) {
-      throw new InvalidCount(`must be a whole number from ${IssueCount.MIN} to ${IssueCount.MAX} written in decimal digits`);
+      throw new InvalidCount(IssueCount.RULE);
     }
     return Number(decimal);
   },
@@ -98,6 +99,7 @@ export const IdempotencyKey = {
   MIN_LENGTH: 1,
   MAX_LENGTH: KEY_MAX_LENGTH,
   PATTERN: KEY_PATTERN,
+  RULE: `must be 1 to ${KEY_MAX_LENGTH} visible ASCII characters (no spaces)`,
   /** Keys are remembered at least this long; stores may keep them longer. */
   RETENTION_MS: 24 * 60 * 60 * 1000,
 

@@ -43,10 +43,11 @@ describe('the OpenAPI document', () => {
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
     );
     expect(served).to.have.members(documented);
-    expect(documented.map((entry) => entry.split(' ')[1])).to.have.members(API.map((operation) => operation.path));
+    expect(documented.map((entry) => entry.split(' ')[1])).to.have.members(API.map((operation) => operation.path.replace(/\{(\w+)\}/g, ':$1')));
     for (const [path, item] of Object.entries(openApiDocument.paths)) {
       for (const method of Object.keys(item)) {
-        const reply = await server.http.send(method.toUpperCase(), path, { body: method === 'get' ? undefined : {} });
+        // node:http sends a DELETE body with neither Content-Length nor chunking, so none is sent.
+        const reply = await server.http.send(method.toUpperCase(), path, { body: method === 'get' || method === 'delete' ? undefined : {} });
         expect(reply.status, `${method} ${path}`).not.to.be.oneOf([404, 405]);
       }
     }
@@ -153,7 +154,8 @@ describe('the OpenAPI document', () => {
 
   describe('the response check every HTTP test runs', () => {
     const validate = createOpenApiValidator();
-    const counter = { data: { type: 'counters', id: 'default', attributes: { value: 3 } } };
+    const issued = { issued: { first: 3, last: 3, count: 1 } };
+    const counter = { data: { type: 'counters', id: 'default', attributes: { value: 3 } }, meta: issued };
     const ok = { method: 'GET', path: '/v1/next?token=x', status: 200, contentType: 'application/vnd.api+json', body: counter, text: '' };
 
     it('accepts a response as documented', () => {
@@ -169,7 +171,7 @@ describe('the OpenAPI document', () => {
     });
 
     it('fails on a body that breaks the schema: a value as a string, or an error code the status does not declare', () => {
-      const wrongValue = { data: { type: 'counters', id: 'default', attributes: { value: '3' } } };
+      const wrongValue = { data: { type: 'counters', id: 'default', attributes: { value: '3' } }, meta: issued };
       expect(() => validate({ ...ok, body: wrongValue })).to.throw(AssertionError, /does not match its schema/);
       const wrongCode = { errors: [{ status: '409', code: 'email_taken', title: 't', detail: 'd' }] };
       expect(() => validate({ ...ok, status: 409, body: wrongCode })).to.throw(AssertionError, /does not match its schema/);

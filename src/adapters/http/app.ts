@@ -53,14 +53,14 @@ function serve(operation: Operation, deps: HttpDependencies): Middleware<Request
     }
     const userId = operation.auth === 'key' ? await deps.authenticate.execute(apiKeyOf(ctx)) : '';
     if (userId !== '') ctx.state.userId = userId;
-    const { request, pointerOf } = await read(ctx, userId);
+    const { request, sourceOf } = await read(ctx, userId);
     const reply = await Promise.resolve(operation.handle(request, deps)).catch((error: unknown) => {
-      const pointer = error instanceof DomainError && 'field' in error ? pointerOf(String(error.field)) : undefined;
-      throw pointer === undefined ? error : atField(error as DomainError, { pointer });
+      const source = error instanceof DomainError && 'field' in error ? sourceOf(String(error.field)) : undefined;
+      throw source === undefined ? error : atField(error as DomainError, source);
     });
     ctx.status = reply.status;
     ctx.body = reply.body;
-    ctx.type = reply.type ?? JSON_API_MEDIA_TYPE;
+    if (reply.body !== undefined) ctx.type = reply.type ?? JSON_API_MEDIA_TYPE;
     if (reply.headers) ctx.set(reply.headers);
     ctx.state.issued = reply.issued;
     if (operation.outcome && reply.status < 300) ctx.state.outcome = operation.outcome;

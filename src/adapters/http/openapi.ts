@@ -19,7 +19,8 @@ returns the next integer of your own sequence: never the same one twice, never l
 
 const TAGS = [
   { name: 'users', description: 'Accounts and their API keys.' },
-  { name: 'counter', description: 'Your sequence of integers.' },
+  { name: 'counter', description: 'Your default sequence of integers, as the original service had it.' },
+  { name: 'sequences', description: 'Named sequences: several per account, ranges in one call, exactly-once retries, conditional writes.' },
   { name: 'operations', description: 'Health checks, metrics and this document, for operators.' },
 ];
 
@@ -54,7 +55,10 @@ function errorResponses(operation: Operation): Record<string, object> {
       {
         description: `Codes: ${codes.map((code) => `\`${code}\``).join(', ')}.`,
         ...(status === 401 ? { headers: { 'WWW-Authenticate': { description: '`Bearer`, with `error="invalid_token"` for an unknown key.', schema: { type: 'string' } } } } : {}),
-        ...(status === 503 ? { headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } } } } : {}),
+        ...(status === 503 || codes.includes('idempotency_key_in_use')
+          ? { headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } } } }
+          : {}),
+        ...(status === 412 ? { headers: { ETag: { description: 'The current value, "<value>": the If-Match a retry may send.', schema: { type: 'string' } } } } : {}),
         content: {
           [JSON_API_MEDIA_TYPE]: {
             schema: plain(errorDocument(status, codes)),
@@ -85,7 +89,14 @@ function requestBody(operation: Operation): object | undefined {
   const body = operation.body;
   if (!body) return undefined;
   const { flat, document, attribute } = bodySchemas(body);
-  const documentExample = { data: { type: body.resource, attributes: Object.fromEntries(Object.entries(body.example).map(([name, value]) => [attribute(name), value])) } };
+  const attributes = Object.entries(body.example).filter(([name]) => name !== body.idField);
+  const documentExample = {
+    data: {
+      type: body.resource,
+      ...(body.idField ? { id: body.example[body.idField] } : {}),
+      attributes: Object.fromEntries(attributes.map(([name, value]) => [attribute(name), value])),
+    },
+  };
   const form = Type.Object(Object.fromEntries(Object.entries(body.fields).map(([name, field]) => [name, field.required ? Type.String() : Type.Optional(Type.String())])));
   return {
     required: body.required,
@@ -104,7 +115,9 @@ function describe(operation: Operation): object {
     {
       description: response.description,
       ...(response.headers ? { headers: plain(response.headers) } : {}),
-      content: { [response.mediaType ?? JSON_API_MEDIA_TYPE]: { schema: plain(response.schema as TSchema), example: response.example } },
+      ...(response.schema
+        ? { content: { [response.mediaType ?? JSON_API_MEDIA_TYPE]: { schema: plain(response.schema as TSchema), example: response.example } } }
+        : {}),
     },
   ]);
   const parameterList = parameters(operation);
