@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { connect } from 'node:net';
 import { Reply } from '../support/http-client';
 import { bearer, registerUser, startTestServer, TestServer } from '../support/test-server';
 
@@ -287,6 +288,16 @@ describe('the sequence endpoints', () => {
   });
 
   describe('the default sequence on the original routes', () => {
+    it('serves a POST that has no body at all, as curl -X POST sends it (no Content-Length, no chunks)', async () => {
+      const { port } = new URL(server.url);
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.end(`POST /v1/next?count=2 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${key}\r\nConnection: close\r\n\r\n`);
+      let text = '';
+      for await (const chunk of socket) text += chunk;
+      expect(text).to.match(/^HTTP\/1.1 200 /);
+      expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).meta.issued).to.deep.equal({ first: 1, last: 2, count: 2 });
+    });
+
     it('/v1/next takes count and Idempotency-Key, and its reply gains meta.issued', async () => {
       const range = await server.http.get('/v1/next?count=10', { headers: auth() });
       expect(range.body).to.deep.equal({ data: { type: 'counters', id: 'default', attributes: { value: 10 } }, meta: { issued: { first: 1, last: 10, count: 10 } } });

@@ -143,6 +143,8 @@ function describe(error: AjvError): string {
 /** The body as a JSON value, a form's fields, or {} when there is none. */
 async function readBody(ctx: Context): Promise<unknown> {
   const type = ctx.request.is(...JSON_TYPES, FORM_TYPE);
+  // null: the request has no body at all (no Content-Length, no Transfer-Encoding), as curl -X POST sends.
+  if (type === null) return {};
   // Some clients (node:http among them) send a POST without a body as an empty chunked body
   // with no Content-Type: that is no body, not one in an unsupported type.
   if (type === false && ctx.get('Content-Type') === '' && (await getRawBody(ctx.req, { limit: MAX_BODY_BYTES })).length === 0) return {};
@@ -163,7 +165,7 @@ async function readBody(ctx: Context): Promise<unknown> {
   } catch {
     throw refuse('malformed_body', 'The body is not valid UTF-8.');
   }
-  if (type === FORM_TYPE || type === null) return qs.parse(text, { allowDots: true, depth: MAX_JSON_DEPTH });
+  if (type === FORM_TYPE) return qs.parse(text, { allowDots: true, depth: MAX_JSON_DEPTH });
   return parseJson(text);
 }
 
