@@ -157,7 +157,9 @@ function fillCurlLines(apiKey: string): void {
   element('curl-current').textContent = `curl ${auth} ${origin}/v1/current`;
   element('curl-reset').textContent = `curl -X PUT ${auth} ${origin}/v1/current --data "current=1000"`;
   // A key made once per page view: copying the line twice retries the same request.
-  const idempotencyKey = `page-${crypto.randomUUID()}`;
+  // getRandomValues, not randomUUID, which only secure contexts (https, localhost) have.
+  const random = [...crypto.getRandomValues(new Uint8Array(16))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+  const idempotencyKey = `page-${random}`;
   element('curl-range').textContent =
     `curl -X POST ${auth} -H ${shellQuote(`Idempotency-Key: ${idempotencyKey}`)} "${origin}/v1/sequences/default/next?count=${RANGE}"`;
 }

@@ -1,5 +1,6 @@
 import { TSchema, Type } from '@sinclair/typebox';
 import { Counter } from '../../domain/counter';
+import { IssueCount } from '../../domain/sequence';
 import { errorsOf, Operation } from './operation';
 import { bodySchemas } from './request';
 import { OPERATIONS } from './routes';
@@ -10,6 +11,8 @@ import { ProblemCode, PROBLEMS } from './problems';
 const INTRO = `Incrementing integers as a service. Register to get an API key, then each call to \`/v1/next\`
 returns the next integer of your own sequence: never the same one twice, never lost once returned.
 
+- **Named sequences** (\`/v1/sequences\`): several per account besides \`default\`, ranges of up to ${IssueCount.MAX} integers in one call,
+  exactly-once retries with \`Idempotency-Key\`, and writes conditional on the value with \`If-Match\`.
 - **Authenticate** with \`Authorization: Bearer <key>\` (or \`?token=<key>\`, as the original service did).
 - **Values** are integers from 0 to ${Counter.MAX_VALUE} (2^53-1), exact in every JSON client.
 - **Bodies** may be JSON, a JSON:API document or a form, of at most ${MAX_BODY_BYTES / 1024} KiB.

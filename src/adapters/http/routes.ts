@@ -98,7 +98,6 @@ export const OPERATIONS: readonly Operation[] = [
   },
   next('get'),
   next('post'),
-  ...SEQUENCE_OPERATIONS,
   {
     operationId: 'currentInteger',
     method: 'get',
@@ -149,6 +148,7 @@ export const OPERATIONS: readonly Operation[] = [
       return counterReply((await withConditions(() => resetInteger.execute(userId, String(body.current), { expected }))).value);
     },
   },
+  ...SEQUENCE_OPERATIONS,
   {
     operationId: 'readiness',
     method: 'get',
