@@ -3,7 +3,6 @@ import { ApiKey } from '../../domain/api-key';
 import { Counter } from '../../domain/counter';
 import { IdempotencyKey, IssueCount, SequenceName, SequencePage } from '../../domain/sequence';
 import { Email, Password } from '../../domain/user';
-import type { ProblemCode } from './problems';
 
 /**
  * JSON Schemas (TypeBox) of what the API reads and sends. Every limit comes from the domain,
@@ -152,7 +151,8 @@ export const UserDocument = resourceDocument('users', Type.String({ minLength: 1
 });
 
 /** A JSON:API error document; narrowed to one status and its codes where an operation declares them. */
-export function errorDocument(status?: number, codes?: readonly ProblemCode[]) {
+/** `codes` are keys of the table in problems.ts (not imported here: problems.ts reads MAX_BODY_BYTES from this file). */
+export function errorDocument(status?: number, codes?: readonly string[]) {
   return Type.Object(
     {
       errors: Type.Array(
