@@ -180,12 +180,23 @@ export class IdempotencyUnsupported extends DomainError {
   }
 }
 
-/** The store could not be reached or did not answer in time; retrying later may succeed. */
+/**
+ * The store could not be reached or did not answer in time; retrying later may succeed.
+ * Usually nothing was changed. But a write sent and never answered may still have been
+ * applied: then `outcomeUnknown` is set and the message says so, since a retried `next`
+ * would hand out another number.
+ */
 export class StorageUnavailable extends DomainError {
   readonly code = 'storage_unavailable';
+  readonly outcomeUnknown: boolean;
 
-  constructor(cause?: unknown) {
-    super('Storage is temporarily unavailable; retry shortly.');
+  constructor(cause?: unknown, options: { outcomeUnknown?: boolean } = {}) {
+    super(
+      options.outcomeUnknown
+        ? 'Storage did not confirm this change in time: it may or may not have been applied. Retry shortly, or check before retrying.'
+        : 'Storage is temporarily unavailable; retry shortly.',
+    );
     this.cause = cause;
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
   }
 }

@@ -4,7 +4,7 @@ export type UserId = string;
 
 export interface User {
   readonly id: UserId;
-  /** Normalised (trimmed, lower-case); unique across users. */
+  /** Normalised (trimmed, NFC, case-folded: see Email.parse); unique across users. */
   readonly email: string;
   readonly passwordHash: string;
   /** SHA-256 digest of the API key; the key itself is never stored. */
@@ -16,14 +16,36 @@ const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_PART_LENGTH = 64;
 const EMAIL_SHAPE = /^[^\s@"(),:;<>[\\\]]+@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
 
+// Control (Cc: NUL, DEL, C1…), format (Cf: zero-width space, right-to-left override, BOM…) and
+// lone surrogates (Cs: in a JS string, a surrogate not part of a pair) are invisible or not
+// text at all: an address holding one would be stored as something no one can type again.
+const INVISIBLE_OR_BROKEN = /[\p{Cc}\p{Cf}\p{Cs}]/u;
+// The Turkish i's: İ lower-cases to i + a combining dot, and Turkish case rules pair I with ı.
+// Folded to i, so ADI, adı, ADİ and adi are one address, whatever keyboard typed it.
+const TURKISH_I = /[\u0130\u0131]|i\u0307/g;
+
 export const Email = {
   MAX_LENGTH: MAX_EMAIL_LENGTH,
 
-  /** Returns the normalised address, or throws InvalidEmail saying what is wrong. */
+  /**
+   * Returns the normalised address, or throws InvalidEmail saying what is wrong.
+   * Normalised: trimmed, NFC (a composed and a decomposed á are one address), lower-cased by
+   * Unicode's default, locale-free rules, with the Turkish i's folded to i. Refused: invisible
+   * and broken characters, and compatibility forms such as fullwidth ａｄａ, which NFKC would
+   * turn into other letters. Letters of different scripts stay different (a Cyrillic а is not a
+   * Latin a), as they are to mail servers.
+   */
   parse(raw: unknown): string {
     if (raw === undefined || raw === null) throw new InvalidEmail('is required');
     if (typeof raw !== 'string') throw new InvalidEmail('must be a string');
-    const email = raw.trim().toLowerCase();
+    if (INVISIBLE_OR_BROKEN.test(raw)) {
+      throw new InvalidEmail('must not contain control, invisible formatting or unpaired surrogate characters');
+    }
+    const composed = raw.trim().normalize('NFC');
+    if (composed.normalize('NFKC') !== composed) {
+      throw new InvalidEmail('must not contain fullwidth or other compatibility forms of characters; type them plainly');
+    }
+    const email = composed.toLowerCase().normalize('NFC').replace(TURKISH_I, 'i');
     if (email.length === 0) throw new InvalidEmail('is required');
     if (email.length > MAX_EMAIL_LENGTH) {
       throw new InvalidEmail(`must be at most ${MAX_EMAIL_LENGTH} characters`);
@@ -45,6 +67,8 @@ export const Password = {
   parse(raw: unknown): string {
     if (raw === undefined || raw === null) throw new InvalidPassword('is required');
     if (typeof raw !== 'string') throw new InvalidPassword('must be a string');
+    // bcrypt stops at the first NUL byte: 8 NULs would be the empty password, "abc\0xyz" would be "abc".
+    if (raw.includes('\0')) throw new InvalidPassword('must not contain the NUL character');
     const bytes = utf8Length(raw);
     if (bytes < Password.MIN_BYTES) throw new InvalidPassword(`must be at least ${Password.MIN_BYTES} bytes long`);
     if (bytes > Password.MAX_BYTES) throw new InvalidPassword(`must be at most ${Password.MAX_BYTES} bytes long in UTF-8`);

@@ -17,6 +17,10 @@ export interface Config {
   readonly sqlitePath: string;
   readonly bcryptRounds: number;
   readonly logLevel: LogLevel;
+  /** How long a request waits for the store (SQLite: for the write lock) before its 503. */
+  readonly storageTimeoutMs: number;
+  /** Connections the server holds open at most; more are closed as they arrive. */
+  readonly maxConnections: number;
   /** How many sequences, `default` included, one account may hold. */
   readonly maxSequences: number;
 }
@@ -31,6 +35,8 @@ export const CONFIG_VARIABLES = [
   'MONGODB_DB',
   'BCRYPT_ROUNDS',
   'LOG_LEVEL',
+  'STORAGE_TIMEOUT_MS',
+  'MAX_CONNECTIONS',
   'MAX_SEQUENCES',
 ] as const;
 
@@ -95,6 +101,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     sqlitePath: value('SQLITE_PATH') ?? './data/increment.db',
     bcryptRounds: integer('BCRYPT_ROUNDS', 12, 4, 15),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    storageTimeoutMs: integer('STORAGE_TIMEOUT_MS', 1000, 1, 60_000),
+    maxConnections: integer('MAX_CONNECTIONS', 1000, 1, 1_000_000),
     maxSequences: integer('MAX_SEQUENCES', Sequences.DEFAULT_MAX_PER_ACCOUNT, 1, 1_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);

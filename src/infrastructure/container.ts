@@ -52,7 +52,7 @@ export async function createApplication(config: Config, logger: Logger, options:
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   container.bind(TOKENS.Metrics).toConstantValue(metrics);
-  const closeStorage = await bindStorage(container, config);
+  const closeStorage = await bindStorage(container, config, logger);
   // Every repository, whichever adapter serves it, is timed into the storage latency histogram.
   const storageLatency = storageOperationHistogram(metrics);
   for (const port of [TOKENS.UserRepository, TOKENS.SequenceRepository]) {

@@ -1,23 +1,21 @@
-import { redactSecrets } from '../adapters/logging/redact-secrets';
-import { configOrExit } from './config';
+import { Logger } from 'pino';
+import { Config, configOrExit } from './config';
 import { createApplication } from './container';
 import { createLogger } from './logger';
 import { listen } from './server';
+import { describeStartupFailure } from './startup-failure';
 
 async function main(): Promise<void> {
   const config = configOrExit(process.env);
   const logger = createLogger(config.logLevel);
   const exit = (code: number) => logger.flush(() => process.exit(code));
   const application = await createApplication(config, logger).catch((error: unknown) => {
-    // The cause goes into the message itself, so an operator reads what is wrong at a glance.
-    logger.fatal({ err: error, storage: config.storage }, `could not start: ${redactSecrets((error as Error).message)}`);
-    exit(1);
+    failToStart(logger, config, error);
     return undefined;
   });
   if (!application) return;
-  const running = await listen(application.app, config.port, config.host).catch((error: unknown) => {
-    logger.fatal({ err: error }, `could not listen on ${config.host}:${config.port}: ${redactSecrets((error as Error).message)}`);
-    void application.close().finally(() => exit(1));
+  const running = await listen(application.app, config.port, config.host, { maxConnections: config.maxConnections }).catch((error: unknown) => {
+    void application.close().finally(() => failToStart(logger, config, error));
     return undefined;
   });
   if (!running) return;
@@ -40,6 +38,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/**
+ * The JSON line for machines; and, for a person who started the service in a terminal, the same
+ * sentence alone on standard error, where it is not lost among the JSON.
+ */
+function failToStart(logger: Logger, config: Config, error: unknown): void {
+  const { sentence, cause, foreseen } = describeStartupFailure(error, config);
+  if (foreseen) logger.fatal({ storage: config.storage, cause }, `could not start: ${sentence}`);
+  else logger.fatal({ storage: config.storage, err: error }, sentence);
+  logger.flush(() => {
+    if (process.stderr.isTTY) process.stderr.write(`${sentence}\n`);
+    process.exit(1);
+  });
 }
 
 void main();

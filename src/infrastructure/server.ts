@@ -9,12 +9,31 @@ export interface RunningServer {
   stop(graceMs?: number): Promise<void>;
 }
 
-export async function listen(app: Koa, port: number, host: string): Promise<RunningServer> {
-  const server = createServer(app.callback());
+/** What a slow or hostile client may hold: tests shorten them. */
+export interface ServerLimits {
+  /** The request line and headers must have arrived within this long. */
+  readonly headersTimeoutMs: number;
+  /** The whole request, body included, must have arrived within this long. */
+  readonly requestTimeoutMs: number;
+  /** Connections open at once; more are closed as they arrive. */
+  readonly maxConnections: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 1000 };
+
+export async function listen(app: Koa, port: number, host: string, limits: Partial<ServerLimits> = {}): Promise<RunningServer> {
+  const { headersTimeoutMs, requestTimeoutMs, maxConnections } = { ...DEFAULT_LIMITS, ...limits };
+  // Node checks these timeouts only every connectionsCheckingInterval (30 s by default), which
+  // would let a stalled request live up to twice its limit.
+  const server = createServer({ connectionsCheckingInterval: Math.min(1000, headersTimeoutMs / 2) }, app.callback());
   // Longer than the idle timeout of common load balancers, so they never reuse a socket we just closed.
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 30_000;
+  // With the headers' limit above the whole request's (66 s against 30 s before), Node let a
+  // stalled body stay open for 66 to 96 s; each limit does what it says only if headers ≤ request.
+  server.headersTimeout = Math.min(headersTimeoutMs, requestTimeoutMs);
+  server.requestTimeout = requestTimeoutMs;
+  // Half-open connections cost a file descriptor and memory each; past the cap Node closes new ones at once.
+  server.maxConnections = maxConnections;
 
   // server.close() only closes connections idle at that moment; a keep-alive connection whose
   // request is still running would stay open after its reply. Replies sent while stopping say

@@ -1,9 +1,12 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { Db, MongoClient, MongoNetworkError, MongoServerError } from 'mongodb';
+import { EventEmitter } from 'node:events';
+import { Db, MongoClient, MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import sinon from 'sinon';
+import { mongoStartupError } from '../../src/adapters/persistence/mongodb/mongo-errors';
 import { MongoSequenceRepository } from '../../src/adapters/persistence/mongodb/mongo-sequence-repository';
 import { MongoStorageHealth, PingTimeout } from '../../src/adapters/persistence/mongodb/mongo-storage-health';
+import { ensureAfterReconnection } from '../../src/adapters/persistence/mongodb/mongo-unique-indexes';
 import { MongoUserRepository } from '../../src/adapters/persistence/mongodb/mongo-user-repository';
 import {
   EmailAlreadyRegistered,
@@ -35,6 +38,8 @@ function stubbedDb() {
     countDocuments: sinon.stub(),
     find: sinon.stub(),
     createIndexes: sinon.stub().resolves([]),
+    indexes: sinon.stub().resolves([{ name: '_id_' }, { name: 'email_unique' }, { name: 'api_key_digest_unique' }]),
+    collectionName: 'users',
   });
   const collection = collectionStub();
   const keys = collectionStub();
@@ -55,6 +60,16 @@ function stubbedDb() {
 function duplicateKey(keyPattern: Record<string, number>): MongoServerError {
   return new MongoServerError({ message: 'E11000 duplicate key error', code: 11000, keyPattern });
 }
+
+/** As Amazon DocumentDB and MongoDB before 4.2 report it: no keyPattern, the index named in the message. */
+function duplicateKeyByIndexName(index: string): MongoServerError {
+  return new MongoServerError({
+    message: `E11000 duplicate key error collection: thinkific_challenge.users index: ${index} dup key: { : "x" }`,
+    code: 11000,
+  });
+}
+
+const never = () => new Promise<never>(() => {});
 
 const now = new Date('2026-01-02T03:04:05.000Z');
 const one = (extra: { count?: number; idempotencyKey?: string } = {}) => ({ count: 1, limit: MAX, now, ...extra });
@@ -306,6 +321,30 @@ describe('MongoSequenceRepository, at the driver level', () => {
     collection.findOne.rejects(other);
     expect(await sequences.get('ada', 'default').catch((e: unknown) => e)).to.equal(other);
   });
+  it('gives up on a next after STORAGE_TIMEOUT_MS with StorageUnavailable saying the outcome is unknown', async () => {
+    const { db, collection } = stubbedDb();
+    collection.findOneAndUpdate.returns(never());
+    const failure = await new MongoSequenceRepository(db, 30).issue('ada', 'default', one()).catch((error: unknown) => error);
+    expect(failure).to.be.instanceOf(StorageUnavailable);
+    expect((failure as StorageUnavailable).outcomeUnknown).to.equal(true);
+  });
+
+  it('gives up on a read after STORAGE_TIMEOUT_MS with a plain StorageUnavailable', async () => {
+    const { db, collection } = stubbedDb();
+    collection.findOne.returns(never());
+    const failure = await new MongoSequenceRepository(db, 30).get('ada', 'default').catch((error: unknown) => error);
+    expect(failure).to.be.instanceOf(StorageUnavailable);
+    expect((failure as StorageUnavailable).outcomeUnknown).to.equal(false);
+  });
+
+  it('reports a next whose connection broke with its outcome unknown, and a server never found as not applied', async () => {
+    const { db, collection } = stubbedDb();
+    const sequences = new MongoSequenceRepository(db);
+    collection.findOneAndUpdate.rejects(new MongoNetworkError('connection reset'));
+    expect(await sequences.issue('ada', 'default', one()).catch((e: StorageUnavailable) => e.outcomeUnknown)).to.equal(true);
+    collection.findOneAndUpdate.rejects(new MongoServerSelectionError('no server', { servers: new Map() } as never));
+    expect(await sequences.issue('ada', 'default', one()).catch((e: StorageUnavailable) => e.outcomeUnknown)).to.equal(false);
+  });
 });
 
 describe('MongoUserRepository, at the driver level', () => {
@@ -344,6 +383,58 @@ describe('MongoUserRepository, at the driver level', () => {
     expect(await new MongoUserRepository(db).add(aUser()).catch((e: unknown) => e)).to.equal(error);
   });
 
+  it('maps a duplicate email without keyPattern (DocumentDB, MongoDB < 4.2) by the index named in the message', async () => {
+    const { db, collection } = stubbedDb();
+    collection.insertOne.rejects(duplicateKeyByIndexName('email_unique'));
+    expect(await new MongoUserRepository(db).add(aUser()).catch((e: unknown) => e)).to.be.instanceOf(EmailAlreadyRegistered);
+    const digest = duplicateKeyByIndexName('api_key_digest_unique');
+    collection.insertOne.rejects(digest);
+    expect(await new MongoUserRepository(db).add(aUser()).catch((e: unknown) => e)).to.equal(digest);
+  });
+
+  it('checks the unique indexes before inserting, and recreates a missing one first', async () => {
+    const { db, collection } = stubbedDb();
+    collection.indexes.resolves([{ name: '_id_' }, { name: 'api_key_digest_unique' }]);
+    collection.insertOne.resolves({ acknowledged: true });
+    await new MongoUserRepository(db).add(aUser());
+    expect(collection.createIndexes.calledOnce).to.equal(true);
+    expect(collection.createIndexes.calledBefore(collection.insertOne)).to.equal(true);
+  });
+
+  it('recreates the indexes of a collection that was dropped, once for concurrent registrations', async () => {
+    const { db, collection } = stubbedDb();
+    collection.indexes.rejects(new MongoServerError({ message: 'ns does not exist', code: 26, codeName: 'NamespaceNotFound' }));
+    collection.insertOne.resolves({ acknowledged: true });
+    const users = new MongoUserRepository(db);
+    await Promise.all(Array.from({ length: 20 }, () => users.add(aUser())));
+    expect(collection.createIndexes.callCount).to.equal(1);
+    expect(collection.insertOne.callCount).to.equal(20);
+  });
+
+  it('refuses the registration with StorageUnavailable, inserting nothing, while the index cannot be recreated', async () => {
+    const { db, collection } = stubbedDb();
+    collection.indexes.resolves([{ name: '_id_' }]);
+    collection.createIndexes.rejects(duplicateKey({ email: 1 }));
+    expect(await new MongoUserRepository(db).add(aUser()).catch((e: unknown) => e)).to.be.instanceOf(StorageUnavailable);
+    expect(collection.insertOne.called).to.equal(false);
+  });
+
+  it('ensures the indexes again when a data-bearing server is reachable again', async () => {
+    const { db, collection } = stubbedDb();
+    const users = new MongoUserRepository(db);
+    const client = new EventEmitter();
+    const outcomes: unknown[] = [];
+    ensureAfterReconnection(client, users.uniqueIndexes, (error) => outcomes.push(error));
+    const described = (up: boolean) => ({ hasDataBearingServers: up });
+    client.emit('topologyDescriptionChanged', { previousDescription: described(true), newDescription: described(true) });
+    client.emit('topologyDescriptionChanged', { previousDescription: described(true), newDescription: described(false) });
+    expect(collection.createIndexes.called).to.equal(false);
+    client.emit('topologyDescriptionChanged', { previousDescription: described(false), newDescription: described(true) });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(collection.createIndexes.calledOnce).to.equal(true);
+    expect(outcomes).to.deep.equal([null]);
+  });
+
   it('looks a user up by digest only, and maps the document back', async () => {
     const { db, collection } = stubbedDb();
     const user = aUser();
@@ -353,12 +444,45 @@ describe('MongoUserRepository, at the driver level', () => {
   });
 });
 
+describe('mongoStartupError: why MongoDB could not be used at start-up, for a person', () => {
+  const url = 'mongodb://app:hunter2-secret@db-0.db:27017,db-1.db:27017/?replicaSet=rs0';
+
+  it('a refused user name or password names the hosts, never the password', () => {
+    const refused = new MongoServerError({ code: 18, codeName: 'AuthenticationFailed', errmsg: 'Authentication failed.' });
+    expect(mongoStartupError(refused, url).message).to.equal('MONGODB_URL: MongoDB at db-0.db:27017,db-1.db:27017 refused the user name or password in the URL');
+  });
+
+  it('anything else quotes the driver, redacted, and keeps it as the cause', () => {
+    const denied = new MongoServerError({ code: 13, errmsg: 'not authorized on thinkific_challenge to execute command' });
+    const error = mongoStartupError(denied, url);
+    expect(error.message).to.equal('MONGODB_URL: MongoDB at db-0.db:27017,db-1.db:27017 could not be used: not authorized on thinkific_challenge to execute command');
+    expect(error.cause).to.equal(denied);
+    expect(error.message).not.to.contain('hunter2');
+  });
+});
+
 describe('MongoStorageHealth, at the driver level', () => {
   it('pings the server', async () => {
     const { db, dbStub } = stubbedDb();
     dbStub.command.resolves({ ok: 1 });
     await new MongoStorageHealth(db).ping();
     expect(dbStub.command.firstCall.args).to.deep.equal([{ ping: 1 }]);
+  });
+
+  it('fails while a unique index is missing, says which, and recreates it', async () => {
+    const { db, dbStub, collection } = stubbedDb();
+    dbStub.command.resolves({ ok: 1 });
+    const users = new MongoUserRepository(db);
+    const problems: string[] = [];
+    const health = new MongoStorageHealth(db, 800, [users.uniqueIndexes], (problem) => problems.push(problem));
+    await health.ping();
+    collection.indexes.resolves([{ name: '_id_' }]);
+    expect(await health.ping().catch((error: Error) => error.name)).to.equal('MissingUniqueIndexes');
+    expect(collection.createIndexes.calledOnce).to.equal(true);
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.contain('email_unique, api_key_digest_unique');
+    collection.indexes.resolves([{ name: '_id_' }, { name: 'email_unique' }, { name: 'api_key_digest_unique' }]);
+    await health.ping();
   });
 
   it('gives up with PingTimeout when the server does not answer in time, instead of waiting for server selection', async () => {
@@ -431,6 +555,28 @@ if (!mongodbUrl) {
         expected = range.last + 1;
       }
       expect((await sequences.get('ada', 'default'))!.value).to.equal(expected - 1);
+    });
+
+
+    it('a database wiped under a running repository: /health fails, the indexes come back, one of 20 registrations wins', async () => {
+      const db = freshDb();
+      const users = new MongoUserRepository(db);
+      await users.ensureIndexes();
+      const health = new MongoStorageHealth(db, 800, [users.uniqueIndexes]);
+      await health.ping();
+      await db.dropDatabase();
+      const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => users.add(aUser({ email: 'wiped@example.com' }))));
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).to.have.length(1);
+      for (const outcome of outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) {
+        expect(outcome.reason).to.be.instanceOf(EmailAlreadyRegistered);
+      }
+      await db.dropDatabase();
+      expect(await health.ping().catch((error: Error) => error.name)).to.equal('MissingUniqueIndexes');
+      // The failing probe started recreating them.
+      for (let attempt = 0; attempt < 50 && (await users.uniqueIndexes.missing()).length > 0; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await health.ping();
     });
   });
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GroupCommit } from '../../src/adapters/persistence/sqlite/group-commit';
@@ -15,6 +15,7 @@ import { IdempotencyKey } from '../../src/domain/sequence';
 import { sequenceRepositoryContract } from '../contracts/sequence-repository.contract';
 import { userRepositoryContract } from '../contracts/user-repository.contract';
 import { aUser } from '../support/builders';
+import { mountSmallDisk, SmallDisk } from '../support/small-disk';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -80,7 +81,7 @@ describe('SQLite storage', () => {
     expect(tables).to.deep.equal([{ name: 'idempotency_keys' }, { name: 'incremental_counter' }, { name: 'users' }]);
   });
 
-  it('refuses a schema newer than the code, a file that is not SQLite, and a folder it cannot create', () => {
+  it('refuses a schema newer than the code, a file that is not SQLite, a path under a file, and a folder', () => {
     const newer = freshFile();
     const db = openSqliteDatabase(newer);
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
@@ -93,7 +94,11 @@ describe('SQLite storage', () => {
 
     const aFile = freshFile();
     writeFileSync(aFile, '');
-    expect(() => openSqliteDatabase(path.join(aFile, 'sub', 'x.db'))).to.throw(SqliteStartupError, /cannot create the folder/);
+    expect(() => openSqliteDatabase(path.join(aFile, 'sub', 'x.db'))).to.throw(
+      SqliteStartupError,
+      `SQLITE_PATH: ${aFile} is a file, so ${path.join(aFile, 'sub', 'x.db')} cannot be created; choose a path inside a folder`,
+    );
+    expect(() => openSqliteDatabase(tmpdir())).to.throw(SqliteStartupError, `SQLITE_PATH: ${tmpdir()} is a folder; give a file path such as ${tmpdir()}/increment.db`);
   });
 
   it('commits concurrent increments together: fewer groups than writes, each caller its own number', async () => {
@@ -150,21 +155,67 @@ describe('SQLite storage', () => {
     expect(writes.stats).to.deep.equal({ groups: 2, writes: 2 });
   });
 
-  it('reports StorageUnavailable, and hands out nothing, when another process holds the write lock too long', async () => {
-    const file = freshFile();
-    const db = openDatabase(file);
-    const counters = new SqliteSequenceRepository(db, new GroupCommit(db));
-    db.pragma('busy_timeout = 50');
-    const other = new Database(file);
-    other.exec('BEGIN IMMEDIATE');
-    try {
-      expect(await next(counters, 'ada').catch((e: unknown) => e)).to.be.instanceOf(StorageUnavailable);
-    } finally {
-      other.exec('ROLLBACK');
+  describe('while another connection holds the write lock', () => {
+    let file: string;
+    let db: Database.Database;
+    let other: Database.Database;
+    beforeEach(() => {
+      file = freshFile();
+      db = openDatabase(file);
+      other = new Database(file);
+      other.exec('BEGIN IMMEDIATE');
+    });
+    afterEach(() => {
+      if (other.inTransaction) other.exec('ROLLBACK');
       other.close();
-    }
-    expect(await current(counters, 'ada')).to.equal(0);
-    expect(await next(counters, 'ada')).to.equal(1);
+    });
+
+    it('reports StorageUnavailable after the wait, and hands out nothing', async () => {
+      const counters = new SqliteSequenceRepository(db, new GroupCommit(db, 50));
+      expect(await next(counters, 'ada').catch((e: unknown) => e)).to.be.instanceOf(StorageUnavailable);
+      other.exec('ROLLBACK');
+      expect(await current(counters, 'ada')).to.equal(0);
+      expect(await next(counters, 'ada')).to.equal(1);
+    });
+
+    it('keeps the event loop running while a write waits, and reads answer meanwhile', async () => {
+      // better-sqlite3's busy_timeout waits by sleeping on the only thread: no timer would fire.
+      const counters = new SqliteSequenceRepository(db, new GroupCommit(db, 400));
+      let ticks = 0;
+      const ticker = setInterval(() => (ticks += 1), 10);
+      const waiting = next(counters, 'ada').catch((e: unknown) => e);
+      const readDuringWait = await current(counters, 'ada');
+      await waiting;
+      clearInterval(ticker);
+      expect(readDuringWait).to.equal(0);
+      expect(ticks, 'timer ticks while the write waited').to.be.at.least(10);
+    });
+
+    it('gives each waiting write its own deadline, counted from when it arrived', async () => {
+      const counters = new SqliteSequenceRepository(db, new GroupCommit(db, 300));
+      const started = performance.now();
+      const outcomes = await Promise.all(
+        [0, 100, 200].map(async (delay) => {
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          const sent = performance.now();
+          const error = await next(counters, 'ada').catch((e: unknown) => e);
+          expect(error).to.be.instanceOf(StorageUnavailable);
+          return { waited: performance.now() - sent, answeredAt: performance.now() - started };
+        }),
+      );
+      for (const { waited } of outcomes) expect(waited).to.be.within(290, 450);
+      // One after another, each would wait out the one before it: 300, 600, 900 ms.
+      expect(outcomes[2].answeredAt).to.be.below(700);
+    });
+
+    it('commits a waiting write once the lock is released', async () => {
+      const writes = new GroupCommit(db, 2000);
+      const counters = new SqliteSequenceRepository(db, writes);
+      const waiting = next(counters, 'ada');
+      setTimeout(() => other.exec('ROLLBACK'), 100);
+      expect(await waiting).to.equal(1);
+      expect(writes.stats).to.deep.equal({ groups: 1, writes: 1 });
+    });
   });
 
   it('migrates a file of schema version 1 in place: each counter becomes its account\'s default, values kept', async () => {
@@ -242,12 +293,77 @@ describe('SQLite storage', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM idempotency_keys').get()).to.deep.equal({ n: 1 });
   });
 
-  it('answers the health ping while the database is open, and fails it once it is not', async () => {
-    const db = openDatabase();
-    const health = new SqliteStorageHealth(db);
-    await health.ping();
-    db.close();
-    expect(await health.ping().then(() => 'answered', (error: unknown) => error)).to.be.instanceOf(Error);
+  describe('on a full disk', () => {
+    let disk: SmallDisk | null;
+    let db: Database.Database | undefined;
+    beforeEach(function () {
+      disk = mountSmallDisk(4);
+      if (disk === null) this.skip(); // mocha prints it as pending: tmpfs cannot be mounted here (not root)
+    });
+    afterEach(() => {
+      if (db?.open) db.close();
+      disk?.unmount();
+    });
+
+    it('fails writes with StorageUnavailable and /health with them, and recovers once a write succeeds', async () => {
+      const file = path.join(disk!.folder, 'increment.db');
+      db = openSqliteDatabase(file);
+      const writes = new GroupCommit(db);
+      const counters = new SqliteSequenceRepository(db, writes);
+      const health = new SqliteStorageHealth(db, file, writes);
+      await health.ping();
+      disk!.fill();
+      let stored = 0;
+      let failure: unknown;
+      // Each commit appends to the WAL; one of the next few finds no room.
+      while (failure === undefined && stored < 5000) {
+        await next(counters, 'ada').then((value) => (stored = value!), (error: unknown) => (failure = error));
+      }
+      expect(failure).to.be.instanceOf(StorageUnavailable);
+      expect((failure as StorageUnavailable).cause).to.have.property('code').that.matches(/^SQLITE_(FULL|IOERR)/);
+      expect(await health.ping().then(() => 'healthy', (error: Error) => error.message)).to.match(/writes to .* fail/);
+      expect(await current(counters, 'ada')).to.equal(stored);
+
+      disk!.free();
+      await health.ping();
+      expect(writes.fault).to.equal(null);
+      expect(await next(counters, 'ada')).to.equal(stored + 1);
+    });
+  });
+
+  describe('health', () => {
+    it('answers the ping while the database is open, and fails it once it is not', async () => {
+      const file = freshFile();
+      const db = openDatabase(file);
+      const health = new SqliteStorageHealth(db, file, new GroupCommit(db));
+      await health.ping();
+      db.close();
+      expect(await health.ping().then(() => 'answered', (error: unknown) => error)).to.be.instanceOf(Error);
+    });
+
+    it('fails, and says why once, when the file was deleted under the running process', async () => {
+      const file = freshFile();
+      const db = openDatabase(file);
+      const problems: string[] = [];
+      const health = new SqliteStorageHealth(db, file, new GroupCommit(db), (problem) => problems.push(problem));
+      await health.ping();
+      unlinkSync(file);
+      for (let probe = 0; probe < 3; probe += 1) {
+        expect(await health.ping().then(() => 'healthy', (error: Error) => error.message)).to.match(/was deleted/);
+      }
+      expect(problems).to.have.length(1);
+      expect(problems[0]).to.contain(file);
+    });
+
+    it('fails when another file was put in place of the one the process has open', async () => {
+      const file = freshFile();
+      const db = openDatabase(file);
+      const health = new SqliteStorageHealth(db, file, new GroupCommit(db));
+      const replacement = `${file}.restored`;
+      new Database(replacement).close();
+      renameSync(replacement, file);
+      expect(await health.ping().then(() => 'healthy', (error: Error) => error.message)).to.match(/was replaced/);
+    });
   });
 
   it('keeps the WAL bounded over 50 000 increments', async function () {

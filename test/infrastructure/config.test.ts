@@ -12,6 +12,8 @@ describe('parseConfig', () => {
       sqlitePath: './data/increment.db',
       bcryptRounds: 12,
       logLevel: 'info',
+      storageTimeoutMs: 1000,
+      maxConnections: 1000,
       maxSequences: 1000,
     });
   });
@@ -31,15 +33,24 @@ describe('parseConfig', () => {
   it('reports every bad value at once', () => {
     const error = (() => {
       try {
-        parseConfig({ PORT: 'eighty', STORAGE: 'floppy', BCRYPT_ROUNDS: '40', LOG_LEVEL: 'loud', MONGODB_DB: 'a/b' });
+        parseConfig({
+          PORT: 'eighty', STORAGE: 'floppy', BCRYPT_ROUNDS: '40', LOG_LEVEL: 'loud', MONGODB_DB: 'a/b',
+          STORAGE_TIMEOUT_MS: '0', MAX_CONNECTIONS: 'lots',
+        });
       } catch (e) {
         return e;
       }
     })();
     expect(error).to.be.instanceOf(ConfigError);
-    expect((error as ConfigError).problems).to.have.length(5);
+    expect((error as ConfigError).problems).to.have.length(7);
     expect((error as ConfigError).message).to.contain('PORT must be a whole number from 0 to 65535 (got "eighty")');
     expect((error as ConfigError).message).to.contain('STORAGE must be one of sqlite, mongodb, memory');
+    expect((error as ConfigError).message).to.contain('STORAGE_TIMEOUT_MS must be a whole number from 1 to 60000 (got "0")');
+    expect((error as ConfigError).message).to.contain('MAX_CONNECTIONS must be a whole number from 1 to 1000000 (got "lots")');
+  });
+
+  it('takes the storage timeout and the connection cap from the environment', () => {
+    expect(parseConfig({ STORAGE_TIMEOUT_MS: '250', MAX_CONNECTIONS: '64' })).to.include({ storageTimeoutMs: 250, maxConnections: 64 });
   });
 
   it('takes an IP address or a host name as HOST, and refuses anything else', () => {

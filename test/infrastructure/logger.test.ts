@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { StorageUnavailable } from '../../src/domain/errors';
 import { createLogger } from '../../src/infrastructure/logger';
 
 describe('the logger', () => {
@@ -32,6 +33,33 @@ describe('the logger', () => {
     expect(entry.err.message).to.equal('cannot parse "mongodb://[redacted]@/db" near inc_[redacted]: auth failed for mongodb://[redacted]@db:27017/x');
     expect(entry.err.stack).to.contain('mongodb://[redacted]@/db');
     expect(entry.err.uri).to.equal('mongodb+srv://[redacted]@cluster.example.net/');
+  });
+
+  it('logs identical storage errors once per interval, with the count of those left out', () => {
+    let clock = 0;
+    const quiet: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        quiet.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const throttled = createLogger('info', sink as unknown as pino.DestinationStream, { repeatIntervalMs: 10_000, now: () => clock });
+    const diskFull = () => new StorageUnavailable(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }));
+    for (let i = 0; i < 1000; i += 1) throttled.warn({ err: diskFull(), reqId: String(i) }, 'storage unavailable');
+    throttled.warn({ err: new StorageUnavailable(Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' })) }, 'storage unavailable');
+    throttled.warn({ reqId: 'other' }, 'not a storage error');
+    throttled.warn({ reqId: 'other' }, 'not a storage error');
+    clock = 10_000;
+    throttled.warn({ err: diskFull() }, 'storage unavailable');
+    const entries = quiet.map((line) => JSON.parse(line));
+    expect(entries.map((entry) => [entry.msg, entry.err?.cause?.code ?? entry.err?.message, entry.suppressed])).to.deep.equal([
+      ['storage unavailable', 'Storage is temporarily unavailable; retry shortly.: database or disk is full', 0],
+      ['storage unavailable', 'Storage is temporarily unavailable; retry shortly.: disk I/O error', 0],
+      ['not a storage error', undefined, undefined],
+      ['not a storage error', undefined, undefined],
+      ['storage unavailable', 'Storage is temporarily unavailable; retry shortly.: database or disk is full', 999],
+    ]);
   });
 
   it('drops the raw request body a body parser attaches to its errors', () => {

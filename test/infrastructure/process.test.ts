@@ -1,7 +1,11 @@
 import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { request } from '../support/http-client';
 import { conformsToOpenApi } from '../support/openapi-validator';
-import { startMain, startService } from '../support/processes';
+import { freePort, runMainInTerminal, startMain, startService, TerminalRun } from '../support/processes';
 
 describe('the service process (dist/src/infrastructure/main.js)', () => {
   it('refuses to start on bad configuration, saying what is wrong, with a non-zero exit', async () => {
@@ -14,8 +18,9 @@ describe('the service process (dist/src/infrastructure/main.js)', () => {
   it('on a malformed MONGODB_URL exits 1 saying why, without quoting the password it holds', async () => {
     const service = startMain({ PORT: '0', MONGODB_URL: 'mongodb://admin:hunter2-secret@/thinkific_challenge' });
     expect(await service.exited()).to.equal(1);
-    expect(service.output()).to.contain('could not start: Protocol and host list are required');
-    expect(service.output()).to.contain('mongodb://[redacted]@/thinkific_challenge');
+    expect(service.output()).to.contain(
+      'could not start: MONGODB_URL: mongodb://[redacted]@/thinkific_challenge is not a MongoDB URL (Protocol and host list are required)',
+    );
     expect(service.output()).not.to.contain('hunter2-secret');
   });
 
@@ -33,5 +38,74 @@ describe('the service process (dist/src/infrastructure/main.js)', () => {
     expect(service.output()).to.contain('shutting down');
     expect(service.output()).not.to.contain(reply.body.data.attributes.apiKey);
     expect(service.output()).not.to.contain('correct horse');
+  });
+});
+
+describe('start-up failures a person can read', function () {
+  let folder: string;
+  beforeEach(() => (folder = mkdtempSync(path.join(tmpdir(), 'increment-start-'))));
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+  /** Runs the service with standard error on a terminal; skips where `script` is missing. */
+  async function inTerminal(this: Mocha.Context, env: Record<string, string>, cwd?: string): Promise<TerminalRun> {
+    const run = await runMainInTerminal({ HOST: '127.0.0.1', PORT: '0', ...env }, cwd);
+    if (!run) this.skip();
+    expect(run.code).to.equal(1);
+    return run;
+  }
+  /** The JSON line stays for machines: the sentence in its message, the cause at most once, no stack. */
+  function expectLogLine(stdout: string, sentence: string, cause?: string): void {
+    const lines = stdout.trim().split('\n');
+    expect(lines).to.have.length(1);
+    const line = JSON.parse(lines[0]);
+    expect(line).to.include({ level: 60, msg: `could not start: ${sentence}` });
+    expect(line).not.to.have.property('err');
+    if (cause) expect(stdout.split(cause)).to.have.length(2, `${cause} once in ${stdout}`);
+  }
+
+  it('MONGODB_URL where no MongoDB answers: the hosts and "connection refused", never the password', async function () {
+    const port = await freePort();
+    const { terminal, stdout } = await inTerminal.call(this, { MONGODB_URL: `mongodb://admin:hunter2-secret@127.0.0.1:${port}/thinkific_challenge` });
+    const sentence = `MONGODB_URL: no MongoDB answered at 127.0.0.1:${port} (connection refused); start it, or point MONGODB_URL at one that runs`;
+    expect(terminal).to.equal(`${sentence}\n`);
+    expectLogLine(stdout, sentence, 'ECONNREFUSED');
+    expect(terminal + stdout).not.to.contain('hunter2-secret');
+  });
+
+  it('SQLITE_PATH naming a folder: says so and gives a file path in it', async function () {
+    mkdirSync(path.join(folder, 'data'));
+    const { terminal, stdout } = await inTerminal.call(this, { SQLITE_PATH: './data' }, folder);
+    const sentence = 'SQLITE_PATH: ./data is a folder; give a file path such as ./data/increment.db';
+    expect(terminal).to.equal(`${sentence}\n`);
+    expectLogLine(stdout, sentence);
+  });
+
+  it('SQLITE_PATH under a regular file: names the file that is in the way', async function () {
+    const aFile = path.join(folder, 'hostname');
+    writeFileSync(aFile, 'not a folder\n');
+    const { terminal, stdout } = await inTerminal.call(this, { SQLITE_PATH: `${aFile}/x.db` });
+    const sentence = `SQLITE_PATH: ${aFile} is a file, so ${aFile}/x.db cannot be created; choose a path inside a folder`;
+    expect(terminal).to.equal(`${sentence}\n`);
+    expectLogLine(stdout, sentence, 'EEXIST');
+  });
+
+  it('PORT in use by another program', async function () {
+    const port = await freePort();
+    const squatter: Server = createServer().listen(port, '127.0.0.1');
+    try {
+      const { terminal, stdout } = await inTerminal.call(this, { STORAGE: 'memory', PORT: String(port) });
+      const sentence = `PORT: ${port} on 127.0.0.1 is in use by another program; stop it, or choose another PORT`;
+      expect(terminal).to.equal(`${sentence}\n`);
+      expectLogLine(stdout, sentence, 'EADDRINUSE');
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it('without a terminal prints only the JSON line', async () => {
+    mkdirSync(path.join(folder, 'data'));
+    const service = startMain({ PORT: '0', SQLITE_PATH: path.join(folder, 'data') });
+    expect(await service.exited()).to.equal(1);
+    expectLogLine(service.output(), `SQLITE_PATH: ${path.join(folder, 'data')} is a folder; give a file path such as ${path.join(folder, 'data')}/increment.db`);
   });
 });

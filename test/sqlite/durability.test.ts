@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -7,7 +9,8 @@ import path from 'node:path';
 import { SCHEMA_VERSION } from '../../src/adapters/persistence/sqlite/sqlite-schema';
 import { Reply, request } from '../support/http-client';
 import { conformsToOpenApi } from '../support/openapi-validator';
-import { boundedAgent, ServiceProcess, startMain, startService } from '../support/processes';
+import { mountSmallDisk, SmallDisk } from '../support/small-disk';
+import { boundedAgent, ServiceProcess, startMain, startService, waitFor } from '../support/processes';
 
 /**
  * GET /v1/next through a given agent; resolves with the value, or null when the connection
@@ -42,6 +45,43 @@ async function register(url: string): Promise<string> {
 async function current(url: string, key: string): Promise<number> {
   const reply = await request(url, 'GET', '/v1/current', { headers: { Authorization: `Bearer ${key}` } }, conformsToOpenApi);
   return reply.body.data.attributes.value;
+}
+
+/**
+ * Another process (a backup, a sqlite3 shell, a second replica) that takes the write lock for
+ * holdMs, lets it go for pauseMs, and so on through its bursts.
+ */
+function holdWriteLock(file: string, bursts: Array<{ holdMs: number; pauseMs: number }>) {
+  const script = `
+    const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+    const db = new Database(${JSON.stringify(file)}, { timeout: 0 });
+    const bursts = ${JSON.stringify(bursts)};
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    (async () => {
+      for (const { holdMs, pauseMs } of bursts) {
+        for (;;) {
+          try { db.exec('BEGIN IMMEDIATE'); break; } catch { await sleep(1); }
+        }
+        process.stdout.write('holding\\n');
+        await sleep(holdMs);
+        db.exec('ROLLBACK');
+        await sleep(pauseMs);
+      }
+      process.stdout.write('done\\n');
+      db.close();
+    })();`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+  const exited = once(child, 'exit');
+  return {
+    holding: waitFor(() => output.includes('holding')),
+    done: () => output.includes('done'),
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }
 
 describe('SQLite durability, with real server processes', function () {
@@ -116,23 +156,166 @@ describe('SQLite durability, with real server processes', function () {
     }
   });
 
-  it('answers 503 with Retry-After, and uses up nothing, while another process holds the write lock too long', async () => {
+  describe('while another process holds the write lock', () => {
+    it('/health/live, /health and reads answer at once; each next gets its 503 with Retry-After after its own wait', async () => {
+      const service = await startService({ STORAGE: 'sqlite', SQLITE_PATH: file, STORAGE_TIMEOUT_MS: '1000' });
+      services.push(service);
+      const key = await register(service.url);
+      const holder = holdWriteLock(file, [{ holdMs: 4000, pauseMs: 60_000 }]);
+      await holder.holding;
+      try {
+        const started = performance.now();
+        const timed = async (path: string, delayMs: number) => {
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+          const sent = performance.now();
+          const reply = await request(service.url, 'GET', path, { headers: { Authorization: `Bearer ${key}` } }, conformsToOpenApi);
+          return { reply, tookMs: performance.now() - sent, answeredAtMs: performance.now() - started };
+        };
+        const nexts = Promise.all([0, 300, 600].map((delay) => timed('/v1/next', delay)));
+        // Probed while the three writes wait: a blocked event loop would hold these back for seconds.
+        const probes: Array<Awaited<ReturnType<typeof timed>>> = [];
+        const paths = ['/health/live', '/v1/current', '/health'];
+        for (let i = 0; i < 12; i += 1) probes.push(await timed(paths[i % 3], 100));
+        for (const probe of probes) {
+          expect(probe.reply.status, probe.reply.text).to.equal(200);
+          expect(probe.tookMs, 'a probe during the wait').to.be.below(50);
+        }
+        for (const { reply, tookMs } of await nexts) {
+          expect(reply.status).to.equal(503);
+          expect(reply.headers['retry-after']).to.equal('1');
+          expect(reply.body.errors[0].code).to.equal('storage_unavailable');
+          expect(tookMs).to.be.within(950, 1500);
+        }
+        // Waiting one after another they would have answered at 1, 2 and 3 s.
+        expect((await nexts)[2].answeredAtMs).to.be.below(2200);
+      } finally {
+        await holder.stop();
+      }
+      expect(await current(service.url, key)).to.equal(0);
+      expect(await next(service.url, key, http.globalAgent)).to.equal(1);
+    });
+
+    it('two processes under load while a third takes the lock in bursts: /health/live p99 under 50 ms, no duplicates', async () => {
+      const [a, b] = [await start(), await start()];
+      const key = await register(a.url);
+      const holder = holdWriteLock(file, Array.from({ length: 8 }, () => ({ holdMs: 300, pauseMs: 200 })));
+      const agents = [boundedAgent(), boundedAgent()];
+      const targets = [a, b];
+      const received: number[] = [];
+      let failed = 0;
+      let stop = false;
+      const clients = Array.from({ length: 20 }, async (_, i) => {
+        while (!stop) {
+          const value = await next(targets[i % 2].url, key, agents[i % 2]);
+          if (value === null) failed += 1;
+          else received.push(value);
+        }
+      });
+      const liveMs: number[] = [];
+      const probeAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      await holder.holding;
+      while (!holder.done()) {
+        for (const target of targets) {
+          const sent = performance.now();
+          const status = await new Promise<number>((resolve, reject) => {
+            http.get(`${target.url}/health/live`, { agent: probeAgent }, (res) => res.resume().on('end', () => resolve(res.statusCode!))).on('error', reject);
+          });
+          expect(status).to.equal(200);
+          liveMs.push(performance.now() - sent);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      stop = true;
+      await Promise.all(clients);
+      [...agents, probeAgent].forEach((agent) => agent.destroy());
+      await holder.stop();
+
+      liveMs.sort((x, y) => x - y);
+      const p99 = liveMs[Math.ceil(liveMs.length * 0.99) - 1];
+      expect(liveMs.length).to.be.at.least(50);
+      expect(p99, `/health/live p99 over ${liveMs.length} probes`).to.be.below(50);
+      expect(received.length).to.be.at.least(100);
+      expect(new Set(received).size, 'no number handed out twice').to.equal(received.length);
+      // Failed calls (a 503 after a burst outlasted the wait) used up nothing: no gaps either.
+      expect(await current(a.url, key)).to.equal(received.length);
+      expect([...received].sort((x, y) => x - y)).to.deep.equal(Array.from({ length: received.length }, (_, i) => i + 1));
+      console.log(`      (${liveMs.length} probes, p99 ${p99.toFixed(1)} ms, ${received.length} numbers, ${failed} failed calls)`);
+    });
+  });
+
+  it('/health fails, and the log says why, once the file is deleted under the running service', async () => {
     const service = await start();
-    const key = await register(service.url);
-    const other = new Database(file);
-    other.exec('BEGIN IMMEDIATE');
-    let blocked: Reply;
-    try {
-      blocked = await request(service.url, 'GET', '/v1/next', { headers: { Authorization: `Bearer ${key}` } }, conformsToOpenApi);
-    } finally {
-      other.exec('ROLLBACK');
-      other.close();
-    }
-    expect(blocked.status).to.equal(503);
-    expect(blocked.headers['retry-after']).to.equal('1');
-    expect(blocked.body.errors[0].code).to.equal('storage_unavailable');
-    expect(await current(service.url, key)).to.equal(0);
-    expect(await next(service.url, key, http.globalAgent)).to.equal(1);
+    expect((await request(service.url, 'GET', '/health', {}, conformsToOpenApi)).status).to.equal(200);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+    const health = await request(service.url, 'GET', '/health', {}, conformsToOpenApi);
+    expect(health.status).to.equal(503);
+    expect(health.body.checks.storage).to.deep.include({ adapter: 'sqlite', status: 'fail' });
+    await waitFor(() => service.output().includes('storage unhealthy'));
+    expect(service.output()).to.match(/storage unhealthy: .*increment\.db was deleted while the service has it open/);
+  });
+
+  describe('on a full disk', () => {
+    let disk: SmallDisk | null;
+    beforeEach(function () {
+      disk = mountSmallDisk(8);
+      if (disk === null) this.skip(); // mocha prints it as pending: tmpfs cannot be mounted here (not root)
+    });
+    afterEach(async () => {
+      for (const service of services.splice(0)) {
+        if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
+        await service.exited();
+      }
+      disk?.unmount();
+    });
+
+    it('503 with Retry-After and an unhealthy /health, a quiet log; after space returns and a restart nothing is repeated or lost', async () => {
+      const onDisk = { STORAGE: 'sqlite', SQLITE_PATH: path.join(disk!.folder, 'increment.db') };
+      const first = await startService(onDisk);
+      services.push(first);
+      const key = await register(first.url);
+      const received: number[] = [];
+      const failures: Reply[] = [];
+      let stop = false;
+      const clients = Array.from({ length: 20 }, async () => {
+        while (!stop) {
+          const reply = await request(first.url, 'GET', '/v1/next', { headers: { Authorization: `Bearer ${key}` } }, conformsToOpenApi);
+          if (reply.status === 200) received.push(reply.body.data.attributes.value);
+          else failures.push(reply);
+        }
+      });
+      await waitFor(() => received.length >= 300);
+      disk!.fill();
+      await waitFor(() => failures.length >= 200);
+      const health = await request(first.url, 'GET', '/health', {}, conformsToOpenApi);
+      stop = true;
+      await Promise.all(clients);
+
+      expect(failures.map((reply) => reply.status)).to.satisfy((statuses: number[]) => statuses.every((status) => status === 503));
+      for (const reply of failures) {
+        expect(reply.headers['retry-after']).to.equal('1');
+        expect(reply.body.errors[0].code).to.equal('storage_unavailable');
+      }
+      expect(health.status).to.equal(503);
+      const logged = first.output().split('\n').filter((line) => line.includes('"storage unavailable"'));
+      expect(logged.length, 'storage error lines for hundreds of failures').to.be.within(1, 3);
+      expect(first.output()).to.match(/storage unhealthy: writes to .* fail/);
+
+      disk!.free();
+      expect((await request(first.url, 'GET', '/health', {}, conformsToOpenApi)).status).to.equal(200);
+      first.child.kill('SIGKILL');
+      await first.exited();
+
+      const restarted = await startService(onDisk);
+      services.push(restarted);
+      expect(new Set(received).size, 'no number handed out twice').to.equal(received.length);
+      expect(await current(restarted.url, key), 'nothing a client received was lost').to.be.at.least(Math.max(...received));
+      const later = await Promise.all(Array.from({ length: 50 }, () => next(restarted.url, key, http.globalAgent)));
+      const seen = new Set(received);
+      for (const value of later) {
+        expect(value).to.be.a('number');
+        expect(seen.has(value!), `${value} was handed out twice`).to.equal(false);
+      }
+    });
   });
 
   describe('bad start-up cases exit non-zero with a clear message', () => {
@@ -145,10 +328,20 @@ describe('SQLite durability, with real server processes', function () {
       expect(service.output()).to.match(message);
     };
 
-    it('a folder that cannot be created', async () => {
+    it('a path under a regular file', async () => {
       const aFile = path.join(folder, 'plain-file');
       writeFileSync(aFile, '');
-      await expectRefusal(path.join(aFile, 'increment.db'), /cannot create the folder/);
+      await expectRefusal(path.join(aFile, 'increment.db'), /plain-file is a file, so .*plain-file\/increment.db cannot be created/);
+    });
+
+    it('a folder that cannot be created', async () => {
+      const readOnly = path.join(folder, 'read-only');
+      mkdirSync(readOnly, { mode: 0o555 });
+      await expectRefusal(path.join(readOnly, 'data', 'increment.db'), /cannot create the folder .*read-only\/data: EACCES/, unprivileged);
+    });
+
+    it('a folder given as the database file', async () => {
+      await expectRefusal(folder, /is a folder; give a file path such as .*\/increment.db/);
     });
 
     it('a file that is not a SQLite database', async () => {

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -6,13 +7,70 @@ import { BrowserContext, chromium, Page, Response } from 'playwright-core';
 import { conformsToOpenApi } from './openapi-validator';
 import { startTestServer, TestServer } from './test-server';
 
-/** Debian's chromium (`apt-get install chromium`); CHROMIUM_PATH points elsewhere on other systems. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 /** Where screenshots go for a person to look at: test-output/screenshots, ignored by git. */
 export const SCREENSHOTS = path.resolve(__dirname, '..', '..', '..', 'test-output', 'screenshots');
+
+interface Chromium {
+  readonly executablePath: string;
+  readonly env?: Record<string, string>;
+}
+
+/**
+ * The Chromium to drive, in this order: CHROMIUM_PATH; the system's (Debian's `chromium`);
+ * otherwise the headless shell inside the @sparticuz/chromium devDependency, so that
+ * `npm ci && npm test` needs nothing but Node.js and npm.
+ */
+export function findChromium(): Chromium {
+  const named = process.env.CHROMIUM_PATH;
+  if (named) {
+    if (!existsSync(named)) throw new Error(`CHROMIUM_PATH names ${named}, which does not exist.`);
+    return { executablePath: named };
+  }
+  if (existsSync(SYSTEM_CHROMIUM)) return { executablePath: SYSTEM_CHROMIUM };
+  return unpackedChromium();
+}
+
+/**
+ * @sparticuz/chromium ships its binary brotli-compressed and unpacks it into os.tmpdir() on first use,
+ * checking only that /tmp/chromium exists, so two test runs at once could start a half-written file.
+ * It unpacks here in a child process whose TMPDIR is a private folder, renamed into place in one step;
+ * the folder's name carries the package version, so an upgrade unpacks afresh.
+ */
+function unpackedChromium(): Chromium {
+  // The package exports no package.json; its entry point is build/cjs/index.cjs.
+  const packageJson = path.resolve(path.dirname(require.resolve('@sparticuz/chromium')), '..', '..', 'package.json');
+  const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string };
+  const folder = path.join(tmpdir(), `increment-sparticuz-chromium-${version}`);
+  if (!existsSync(path.join(folder, 'chromium'))) {
+    const partial = mkdtempSync(`${folder}-partial-`);
+    try {
+      execFileSync(process.execPath, ['-e', "require('@sparticuz/chromium').executablePath()"], { env: { ...process.env, TMPDIR: partial }, stdio: 'inherit' });
+      writeFileSync(path.join(partial, 'fonts.conf'), fontsConf(partial));
+      renameSync(partial, folder);
+    } catch (error) {
+      // Another run renamed its folder into place first: use that one.
+      if (!existsSync(path.join(folder, 'chromium'))) throw error;
+    } finally {
+      rmSync(partial, { recursive: true, force: true });
+    }
+  }
+  return { executablePath: path.join(folder, 'chromium'), env: { FONTCONFIG_FILE: path.join(folder, 'fonts.conf') } };
+}
+
+/** The machine's fonts, if it has any, and the Open Sans that comes with the package, if it has none. */
+function fontsConf(folder: string): string {
+  return `<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>${path.join(folder, 'fonts', 'fonts')}</dir>
+</fontconfig>
+`;
+}
 
 export interface Browser {
   readonly context: BrowserContext;
@@ -37,11 +95,14 @@ export interface Tab {
 
 /** A real headless Chromium with a fresh profile, started for a test file and thrown away after it. */
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH.`);
-  }
+  const { executablePath, env } = findChromium();
   const profile = mkdtempSync(path.join(tmpdir(), 'increment-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS, viewport: { width: 1280, height: 800 } });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    args: FLAGS,
+    env: { ...process.env, ...env },
+    viewport: { width: 1280, height: 800 },
+  });
   mkdirSync(SCREENSHOTS, { recursive: true });
   return {
     context,
@@ -67,7 +128,16 @@ export async function launchBrowser(): Promise<Browser> {
         }
         try {
           const { pathname } = new URL(response.url());
-          conformsToOpenApi({ method: response.request().method(), path: pathname, status: response.status(), contentType: response.headers()['content-type'], body, text });
+          const sent = response.request();
+          conformsToOpenApi({
+            method: sent.method(),
+            path: pathname,
+            status: response.status(),
+            contentType: response.headers()['content-type'],
+            body,
+            text,
+            request: { contentType: sent.headers()['content-type'], body: sent.postData() ?? undefined },
+          });
         } catch (error) {
           problems.push((error as Error).message);
         }

@@ -1,7 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export const MAIN = path.resolve(__dirname, '..', '..', 'src', 'infrastructure', 'main.js');
@@ -33,6 +35,35 @@ export function startMain(env: Record<string, string>, user: { uid?: number; gid
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exit = once(child, 'exit').then(([code]) => code as number | null);
   return { child, url: `http://127.0.0.1:${env.PORT}`, output: () => output, exited: () => exit };
+}
+
+export interface TerminalRun {
+  readonly code: number | null;
+  /** What a person at the terminal saw on standard error, with plain line ends. */
+  readonly terminal: string;
+  /** Standard output, sent to a file as `> log` would. */
+  readonly stdout: string;
+}
+
+/**
+ * Runs the real entry point with its standard error on a pseudo-terminal, as when a person starts
+ * it by hand; `script` (util-linux) provides the terminal. Undefined where `script` is missing.
+ */
+export async function runMainInTerminal(env: Record<string, string>, cwd?: string): Promise<TerminalRun | undefined> {
+  if (spawnSync('script', ['--version']).error) return undefined;
+  const folder = mkdtempSync(path.join(tmpdir(), 'increment-terminal-'));
+  try {
+    const stdoutFile = path.join(folder, 'stdout');
+    const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+    const command = `${quote(process.execPath)} ${quote(MAIN)} > ${quote(stdoutFile)}`;
+    const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], { cwd, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let terminal = '';
+    child.stdout!.on('data', (chunk: Buffer) => (terminal += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    return { code, terminal: terminal.replace(/\r\n/g, '\n'), stdout: readFileSync(stdoutFile, 'utf8') };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 /** Starts the service on a free port and waits until it has said it is listening. */

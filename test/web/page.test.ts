@@ -46,9 +46,12 @@ describe('the web page in a real browser', function () {
     await screenshot('2-key-shown-once');
     expect(await currentByApi(key), 'the key shown works on the API').to.equal(0);
 
+    const results = page.getByRole('heading', { name: 'Results, newest first' });
+    expect(await results.isVisible(), 'no results heading before the first result').to.equal(false);
     const next = nextOf(page, 'default');
     await next.click();
     await counterShows(page, '1');
+    expect(await results.isVisible()).to.equal(true);
     await next.click();
     await counterShows(page, '2');
     await page.getByLabel('Reset default to').fill('1000');
@@ -62,6 +65,7 @@ describe('the web page in a real browser', function () {
       'default: next → 2',
       'default: next → 1',
     ]);
+    expect(await page.locator('#activity').evaluate((list) => [list.tagName, list.ownerDocument.defaultView!.getComputedStyle(list).listStyleType]), 'no numbers').to.deep.equal(['UL', 'none']);
     await page.getByRole('button', { name: 'I have saved my key' }).click();
     await screenshot('3-dashboard');
     expect(await currentByApi(key), 'the page drove the real counter').to.equal(1001);
@@ -136,7 +140,7 @@ describe('the web page in a real browser', function () {
     expect(await email.getAttribute('aria-invalid')).to.equal('true');
     await password.fill('ééé'); // 6 bytes in UTF-8, as the API counts them
     await email.focus();
-    expect(await page.locator('#signup-password-error').textContent()).to.equal('Password must be at least 8 bytes long.');
+    expect(await page.locator('#signup-password-error').textContent()).to.equal('Password must be at least 8 characters.');
     await screenshot('4-sign-up-errors');
 
     await page.getByRole('button', { name: 'Create account and get a key' }).click();
@@ -144,7 +148,7 @@ describe('the web page in a real browser', function () {
     await email.fill('ada.lovelace@example.com');
     expect(await page.locator('#signup-email-error').textContent(), 'fixed as typed').to.equal('');
     await page.getByRole('button', { name: 'Create account and get a key' }).click();
-    expect(await page.locator('#signup-password-error').textContent()).to.equal('Password must be at least 8 bytes long.');
+    expect(await page.locator('#signup-password-error').textContent()).to.equal('Password must be at least 8 characters.');
     expect(sent, 'requests to /v1/register').to.deep.equal([]);
     expect(await page.locator('#new-key').isHidden()).to.equal(true);
 
@@ -152,6 +156,24 @@ describe('the web page in a real browser', function () {
     await page.getByRole('button', { name: 'Create account and get a key' }).click();
     await page.locator('#new-key-value', { hasText: /^inc_/ }).waitFor();
     expect(sent).to.deep.equal(['POST']);
+  });
+
+  it('says what the service does, asks for "At least 8 characters", and speaks of bytes only to a password too long in them', async () => {
+    const { page } = await open();
+    const sent = registerRequests(page);
+    const about = page.locator('#about');
+    expect(await about.isVisible()).to.equal(true);
+    expect(await about.textContent()).to.match(/POST \/v1\/next[\s\S]*GET \/v1\/current[\s\S]*PUT \/v1\/current/);
+    expect(await page.locator('#signup-password-hint').textContent()).to.equal('At least 8 characters.');
+    expect(await page.locator('body').textContent()).not.to.contain('bytes');
+
+    await page.getByLabel('Email').fill(newEmail());
+    await page.getByLabel('Password').fill('ü'.repeat(37)); // 37 characters, 74 bytes
+    await page.getByRole('button', { name: 'Create account and get a key' }).click();
+    expect(await page.locator('#signup-password-error').textContent()).to.equal(
+      'Password must be at most 72 bytes, and this one has 74: a letter or digit counts one, an accented letter two, an emoji four.',
+    );
+    expect(sent).to.deep.equal([]);
   });
 
   it("shows the API's own error next to the field it names: an email already registered", async () => {
@@ -305,14 +327,47 @@ describe('the web page in a real browser', function () {
     await counterShows(page, '7');
   });
 
-  it('fits a phone-width screen without sideways scrolling', async () => {
-    const { page, screenshot } = await open();
-    await page.setViewportSize({ width: 360, height: 740 });
-    const fits = () => evaluate<boolean>(page, 'document.documentElement.scrollWidth <= window.innerWidth');
-    expect(await fits(), 'sign-up').to.equal(true);
-    await screenshot('6-phone-sign-up');
-    await signUp(page);
-    expect(await fits(), 'key and dashboard').to.equal(true);
-    await screenshot('7-phone-dashboard');
-  });
+  for (const width of [390, 1280]) {
+    it(`reads well at ${width} px: no sideways scrolling, curl lines broken only between their words`, async () => {
+      const { page, screenshot } = await open();
+      await page.setViewportSize({ width, height: 800 });
+      const fits = () => evaluate<boolean>(page, 'document.documentElement.scrollWidth <= window.innerWidth');
+      const withinScreen = async (selector: string) => {
+        const box = (await page.locator(selector).boundingBox())!;
+        expect(box.x >= 0 && box.x + box.width <= width, `${selector} within the screen`).to.equal(true);
+      };
+      expect(await fits(), 'sign-up').to.equal(true);
+      await withinScreen('#about');
+      await withinScreen('#signup-form button');
+      await screenshot(`6-sign-up-${width}px`);
+
+      await signUp(page);
+      await page.getByRole('button', { name: 'I have saved my key' }).click();
+      await nextOf(page, 'default').click();
+      await counterShows(page, '1');
+      expect(await fits(), 'dashboard').to.equal(true);
+      await withinScreen('#next-default');
+      await withinScreen('#range-default');
+      for (const id of ['curl-next', 'curl-current', 'curl-reset', 'curl-range']) {
+        const code = page.locator(`#${id}`);
+        const layout = await code.evaluate((element) => {
+          const box = element.closest('pre')!;
+          return {
+            text: element.textContent!,
+            words: [...element.querySelectorAll('.word')].map((word) => ({ word: word.textContent!, lines: word.getClientRects().length })),
+            boxRight: box.getBoundingClientRect().right,
+            cardRight: element.closest('.card')!.getBoundingClientRect().right,
+            scrolls: box.scrollWidth > box.clientWidth,
+          };
+        });
+        expect(layout.text, 'one line, as copied').to.match(/^curl [^\n]+$/);
+        expect(layout.words.map(({ word }) => word).join(' ')).to.equal(layout.text);
+        expect(layout.words.filter(({ lines }) => lines !== 1), `${id}: words split across lines`).to.deep.equal([]);
+        expect(layout.words.some(({ word }) => /^-H 'Authorization: Bearer inc_\S+'$/.test(word)), 'Bearer and the key are one word').to.equal(true);
+        expect(layout.boxRight, `${id}: its box stays inside its card`).to.be.at.most(layout.cardRight);
+        if (width >= 1280) expect(layout.scrolls, `${id}: nothing hidden on a wide screen`).to.equal(false);
+      }
+      await screenshot(`7-dashboard-${width}px`);
+    });
+  }
 });

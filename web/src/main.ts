@@ -1,6 +1,6 @@
 import * as api from './api';
 import { ApiError } from './api';
-import { Check, checkApiKey, checkCounterValue, checkEmail, checkPassword, checkSequenceName, checkStartValue } from './rules';
+import { Check, checkApiKey, checkCounterValue, checkEmail, checkPassword, checkSequenceName, checkStartValue, PASSWORD_HINT } from './rules';
 
 /**
  * The page: sign up and see the key once, or bring a key; then drive the account's sequences
@@ -25,7 +25,8 @@ const view = {
   dashboard: element('dashboard'),
   dashboardTitle: element('dashboard-title'),
   sequences: element<HTMLUListElement>('sequences'),
-  activity: element<HTMLOListElement>('activity'),
+  results: element('results'),
+  activity: element<HTMLUListElement>('activity'),
   curl: element('curl'),
 };
 
@@ -147,21 +148,36 @@ function showDashboard(): void {
   view.dashboard.hidden = false;
   view.curl.hidden = false;
   view.activity.replaceChildren();
+  view.results.hidden = true;
   fillCurlLines(key!);
 }
 
 function fillCurlLines(apiKey: string): void {
   const origin = window.location.origin;
   const auth = `-H ${shellQuote(`Authorization: Bearer ${apiKey}`)}`;
-  element('curl-next').textContent = `curl -X POST ${auth} ${origin}/v1/next`;
-  element('curl-current').textContent = `curl ${auth} ${origin}/v1/current`;
-  element('curl-reset').textContent = `curl -X PUT ${auth} ${origin}/v1/current --data "current=1000"`;
+  showCommand('curl-next', ['curl', '-X POST', auth, `${origin}/v1/next`]);
+  showCommand('curl-current', ['curl', auth, `${origin}/v1/current`]);
+  showCommand('curl-reset', ['curl', '-X PUT', auth, `${origin}/v1/current`, '--data "current=1000"']);
   // A key made once per page view: copying the line twice retries the same request.
   // getRandomValues, not randomUUID, which only secure contexts (https, localhost) have.
   const random = [...crypto.getRandomValues(new Uint8Array(16))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
   const idempotencyKey = `page-${random}`;
-  element('curl-range').textContent =
-    `curl -X POST ${auth} -H ${shellQuote(`Idempotency-Key: ${idempotencyKey}`)} "${origin}/v1/sequences/default/next?count=${RANGE}"`;
+  showCommand('curl-range', ['curl', '-X POST', auth, `-H ${shellQuote(`Idempotency-Key: ${idempotencyKey}`)}`, `"${origin}/v1/sequences/default/next?count=${RANGE}"`]);
+}
+
+/**
+ * A command as its words (an option with its value is one word), each kept whole on screen: a
+ * narrow screen wraps the line between words, and scrolls a word wider than the box. The text,
+ * which Copy takes, is the exact line: the words joined by single spaces.
+ */
+function showCommand(id: string, words: readonly string[]): void {
+  const spans = words.map((word) => {
+    const span = document.createElement('span');
+    span.className = 'word';
+    span.textContent = word;
+    return span;
+  });
+  element(id).replaceChildren(...spans.flatMap((span, index) => (index === 0 ? [span] : [' ', span])));
 }
 
 function shellQuote(text: string): string {
@@ -174,6 +190,7 @@ function record(text: string, failed = false): void {
   line.textContent = text;
   if (failed) line.className = 'failed';
   view.activity.prepend(line);
+  view.results.hidden = false;
   while (view.activity.children.length > ACTIVITY_LIMIT) view.activity.lastElementChild!.remove();
 }
 
@@ -297,6 +314,7 @@ function keyRefused(errors: readonly ApiError[]): boolean {
 
 // ---- wiring --------------------------------------------------------------------------------
 
+element('signup-password-hint').textContent = PASSWORD_HINT;
 const signupForm = element<HTMLFormElement>('signup-form');
 checkAsTyped(signupForm, 'email', checkEmail);
 checkAsTyped(signupForm, 'password', checkPassword);

@@ -23,7 +23,19 @@ function checkWith(label: string, parse: (raw: string) => unknown): Check {
 }
 
 export const checkEmail = checkWith('Email', Email.parse);
-export const checkPassword = checkWith('Password', Password.parse);
+
+/**
+ * The API counts a password in UTF-8 bytes (bcrypt reads 72 of them), but people count
+ * characters, and 8 characters are always at least 8 bytes: the page asks for characters, and
+ * speaks of bytes only to a password too long in them.
+ */
+export const PASSWORD_HINT = `At least ${Password.MIN_BYTES} characters.`;
+export const checkPassword: Check = (raw) => {
+  if (checkWith('Password', Password.parse)(raw) === undefined) return undefined;
+  const bytes = new TextEncoder().encode(raw).length;
+  if (bytes < Password.MIN_BYTES) return `Password must be at least ${Password.MIN_BYTES} characters.`;
+  return `Password must be at most ${Password.MAX_BYTES} bytes, and this one has ${bytes}: a letter or digit counts one, an accented letter two, an emoji four.`;
+};
 export const checkCounterValue = checkWith('The value', (raw) => Counter.parse(raw));
 export const checkSequenceName = checkWith('The name', (raw) => SequenceName.parse(raw));
 /** A new sequence's starting value may be left empty: it then starts at 0. */

@@ -19,8 +19,8 @@ const apiHeaders = helmet({
   strictTransportSecurity: false,
 });
 
-/** Client aborts (a closed tab mid-download) are not failures of the service. */
-const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+/** Client aborts (a closed tab mid-download) and stalled uploads are not failures of the service. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_HTTP_REQUEST_TIMEOUT']);
 
 export function createHttpApp(deps: HttpDependencies & { readonly webPage: WebPage }): Koa<RequestState> {
   // Every method Node knows counts as implemented, so an exotic one on a real route (PROPFIND

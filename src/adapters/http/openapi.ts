@@ -105,7 +105,8 @@ function requestBody(operation: Operation): object | undefined {
     required: body.required,
     description: body.description ?? 'Flat JSON, a form, or a JSON:API document.',
     content: {
-      [JSON_API_MEDIA_TYPE]: { schema: plain(document), example: documentExample },
+      // The service reads either shape whichever JSON type it comes as.
+      [JSON_API_MEDIA_TYPE]: { schema: plain(Type.Union([document, flat])), example: documentExample },
       'application/json': { schema: plain(Type.Union([flat, document])), example: body.example },
       'application/x-www-form-urlencoded': { schema: plain(form), example: Object.fromEntries(Object.entries(body.example).map(([name, value]) => [name, String(value)])) },
     },

@@ -2,7 +2,7 @@ import { TSchema, Type } from '@sinclair/typebox';
 import Ajv2020, { ErrorObject as AjvError, ValidateFunction } from 'ajv/dist/2020';
 import { Context } from 'koa';
 import bodyParser from 'koa-bodyparser';
-import { isLosslessNumber, LosslessNumber, parse as parseLosslessJson } from 'lossless-json';
+import { parse as parseLosslessJson } from 'lossless-json';
 import qs from 'qs';
 import getRawBody from 'raw-body';
 import { Body, Field, Operation, Request } from './operation';
@@ -158,10 +158,10 @@ async function readBody(ctx: Context): Promise<unknown> {
   await readRawBody(ctx, async () => {}).catch((error: unknown) => {
     throw decompressionError(error);
   });
-  const bytes = ctx.request.body as Buffer | string | undefined;
+  const bytes = ctx.request.body as Buffer;
   let text: string;
   try {
-    text = typeof bytes === 'string' ? bytes : utf8.decode(bytes ?? Buffer.alloc(0));
+    text = utf8.decode(bytes);
   } catch {
     throw refuse('malformed_body', 'The body is not valid UTF-8.');
   }
@@ -183,12 +183,11 @@ function parseJson(text: string): unknown {
 
 /**
  * JSON.parse turns 1e3 and 1000.0 into 1000 and 9007199254740993 into 9007199254740992. Only
- * numbers written as plain safe integers become numbers; any other stays a LosslessNumber, which
- * no schema of this API takes as a number, so it is refused instead of rounded.
+ * numbers written as plain safe integers become numbers; any other becomes NaN, which no schema
+ * takes (Ajv's strict numbers), so it is refused instead of rounded.
  */
-function exactNumber(lexeme: string): unknown {
-  if (/^(?:0|-?[1-9][0-9]{0,15})$/.test(lexeme) && Number.isSafeInteger(Number(lexeme))) return Number(lexeme);
-  return new LosslessNumber(lexeme);
+function exactNumber(lexeme: string): number {
+  return /^(?:0|-?[1-9][0-9]{0,15})$/.test(lexeme) && Number.isSafeInteger(Number(lexeme)) ? Number(lexeme) : Number.NaN;
 }
 
 /** The deepest nesting of arrays and objects, counted without recursion (strings are skipped). */
@@ -221,5 +220,5 @@ function decompressionError(error: unknown): unknown {
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isLosslessNumber(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -13,7 +13,7 @@ import {
 import { IdempotencyKey, Sequence, SequenceName, Sequences } from '../../../domain/sequence';
 import { Issue, IssueRequest, SequenceRepository } from '../../../domain/sequence-repository.port';
 import { UserId } from '../../../domain/user';
-import { isDuplicateKeyError, isTransactionUnsupported, translateMongoError } from './mongo-errors';
+import { isDuplicateKeyError, isTransactionUnsupported, translateMongoError, withinTimeout } from './mongo-errors';
 
 export const COUNTERS_COLLECTION = 'incremental_counter';
 export const IDEMPOTENCY_KEYS_COLLECTION = 'idempotency_keys';
@@ -53,7 +53,11 @@ export class MongoSequenceRepository implements SequenceRepository {
   private readonly counters: Collection<SequenceDocument>;
   private readonly keys: Collection<IdempotencyKeyDocument>;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    /** STORAGE_TIMEOUT_MS: a request gets its 503 after this long rather than wait for the driver. */
+    private readonly timeoutMs = 1000,
+  ) {
     this.client = db.client;
     this.counters = db.collection<SequenceDocument>(COUNTERS_COLLECTION);
     this.keys = db.collection<IdempotencyKeyDocument>(IDEMPOTENCY_KEYS_COLLECTION);
@@ -75,14 +79,18 @@ export class MongoSequenceRepository implements SequenceRepository {
     ]);
   }
 
-  async create(userId: UserId, name: string, value: number, options: { now: Date; maxPerAccount: number }): Promise<Sequence> {
+  create(userId: UserId, name: string, value: number, options: { now: Date; maxPerAccount: number }): Promise<Sequence> {
+    return withinTimeout(this.timeoutMs, 'write', () => this.createNow(userId, name, value, options));
+  }
+
+  private async createNow(userId: UserId, name: string, value: number, options: { now: Date; maxPerAccount: number }): Promise<Sequence> {
     if (name === SequenceName.DEFAULT) throw new SequenceExists(name);
     const document: SequenceDocument = { _id: idOf(userId, name), userId, name, value, createdAt: options.now, updatedAt: options.now };
     try {
       await this.counters.insertOne(document);
     } catch (error) {
       if (isDuplicateKeyError(error)) throw new SequenceExists(name);
-      throw translateMongoError(error);
+      throw translateMongoError(error, 'write');
     }
     // Inserted first, counted after: of concurrent creations past the bound, each sees the
     // others and withdraws, so the bound holds without a transaction (at worst both withdraw).
@@ -93,12 +101,16 @@ export class MongoSequenceRepository implements SequenceRepository {
         throw new TooManySequences(options.maxPerAccount);
       }
     } catch (error) {
-      throw translateMongoError(error);
+      throw translateMongoError(error, 'write');
     }
     return toSequence(name, document);
   }
 
-  async get(userId: UserId, name: string): Promise<Sequence | null> {
+  get(userId: UserId, name: string): Promise<Sequence | null> {
+    return withinTimeout(this.timeoutMs, 'read', () => this.getNow(userId, name));
+  }
+
+  private async getNow(userId: UserId, name: string): Promise<Sequence | null> {
     try {
       const document = await this.counters.findOne({ _id: idOf(userId, name) });
       if (document) return toSequence(name, document);
@@ -108,7 +120,11 @@ export class MongoSequenceRepository implements SequenceRepository {
     }
   }
 
-  async list(userId: UserId, page: { after?: string; size: number }): Promise<Sequence[]> {
+  list(userId: UserId, page: { after?: string; size: number }): Promise<Sequence[]> {
+    return withinTimeout(this.timeoutMs, 'read', () => this.listNow(userId, page));
+  }
+
+  private async listNow(userId: UserId, page: { after?: string; size: number }): Promise<Sequence[]> {
     const after = page.after ?? '';
     try {
       // Named ids share the prefix `<userId>/`, so id order is name order and the _id index serves the page.
@@ -119,7 +135,7 @@ export class MongoSequenceRepository implements SequenceRepository {
         .toArray();
       const sequences = named.map((document) => toSequence(document.name!, document));
       if (SequenceName.DEFAULT > after) {
-        sequences.push((await this.get(userId, SequenceName.DEFAULT))!);
+        sequences.push((await this.getNow(userId, SequenceName.DEFAULT))!);
         sequences.sort((a, b) => (a.name < b.name ? -1 : 1));
       }
       return sequences.slice(0, page.size);
@@ -128,27 +144,36 @@ export class MongoSequenceRepository implements SequenceRepository {
     }
   }
 
-  async delete(userId: UserId, name: string): Promise<boolean> {
-    try {
-      const result = await this.counters.deleteOne({ _id: idOf(userId, name) });
-      return result.deletedCount > 0;
-    } catch (error) {
-      throw translateMongoError(error);
-    }
+  delete(userId: UserId, name: string): Promise<boolean> {
+    return withinTimeout(this.timeoutMs, 'write', async () => {
+      try {
+        const result = await this.counters.deleteOne({ _id: idOf(userId, name) });
+        return result.deletedCount > 0;
+      } catch (error) {
+        throw translateMongoError(error, 'write');
+      }
+    });
   }
 
-  async issue(userId: UserId, name: string, request: IssueRequest): Promise<Issue> {
-    if (request.count > request.limit) throw new SequenceExhausted(request.limit, request.count);
-    const { idempotencyKey } = request;
-    try {
-      if (idempotencyKey === undefined) return await this.advance(userId, name, request);
-      return await this.issueOnce(userId, name, request, idempotencyKey);
-    } catch (error) {
-      throw translateMongoError(error);
-    }
+  issue(userId: UserId, name: string, request: IssueRequest): Promise<Issue> {
+    return withinTimeout(this.timeoutMs, 'write', async () => {
+      // Also keeps the upsert below from creating a default over the limit (it stores `count`).
+      if (request.count > request.limit) throw new SequenceExhausted(request.limit, request.count);
+      const { idempotencyKey } = request;
+      try {
+        if (idempotencyKey === undefined) return await this.advance(userId, name, request);
+        return await this.issueOnce(userId, name, request, idempotencyKey);
+      } catch (error) {
+        throw translateMongoError(error, 'write');
+      }
+    });
   }
 
-  async set(userId: UserId, name: string, value: number, condition: { expected?: readonly number[]; now: Date }): Promise<Sequence> {
+  set(userId: UserId, name: string, value: number, condition: { expected?: readonly number[]; now: Date }): Promise<Sequence> {
+    return withinTimeout(this.timeoutMs, 'write', () => this.setNow(userId, name, value, condition));
+  }
+
+  private async setNow(userId: UserId, name: string, value: number, condition: { expected?: readonly number[]; now: Date }): Promise<Sequence> {
     const { expected, now } = condition;
     const _id = idOf(userId, name);
     // Compare and set in one findOneAndUpdate: the expected values are part of the filter.
@@ -164,18 +189,20 @@ export class MongoSequenceRepository implements SequenceRepository {
       if (name === SequenceName.DEFAULT) throw new PreconditionFailed(expected!, Counter.INITIAL_VALUE);
       throw new SequenceNotFound(name);
     } catch (error) {
-      throw translateMongoError(error);
+      throw translateMongoError(error, 'write');
     }
   }
 
-  async deleteAllOf(userId: UserId): Promise<void> {
-    try {
-      await this.counters.deleteMany(namedOf(userId));
-      await this.counters.deleteOne({ _id: userId });
-      await this.keys.deleteMany(namedOf(userId));
-    } catch (error) {
-      throw translateMongoError(error);
-    }
+  deleteAllOf(userId: UserId): Promise<void> {
+    return withinTimeout(this.timeoutMs, 'write', async () => {
+      try {
+        await this.counters.deleteMany(namedOf(userId));
+        await this.counters.deleteOne({ _id: userId });
+        await this.keys.deleteMany(namedOf(userId));
+      } catch (error) {
+        throw translateMongoError(error, 'write');
+      }
+    });
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Db } from 'mongodb';
 import { StorageHealth } from '../../../domain/storage-health.port';
+import { MissingUniqueIndexes, MongoUniqueIndexes } from './mongo-unique-indexes';
 
 /** Readiness probes give up after a second or so; the ping must answer 503 before that, not hang. */
 export const PING_TIMEOUT_MS = 800;
@@ -17,6 +18,10 @@ export class MongoStorageHealth implements StorageHealth {
   constructor(
     private readonly db: Db,
     private readonly timeoutMs = PING_TIMEOUT_MS,
+    /** Checked on every probe: a wiped database has lost them, and writes are unsafe until they are back. */
+    private readonly uniqueIndexes: readonly MongoUniqueIndexes[] = [],
+    /** Told when an index was found missing, with which. */
+    private readonly report: (problem: string) => void = () => {},
   ) {}
 
   async ping(): Promise<void> {
@@ -26,9 +31,19 @@ export class MongoStorageHealth implements StorageHealth {
       timer = setTimeout(() => reject(new PingTimeout(this.timeoutMs)), this.timeoutMs);
     });
     try {
-      await Promise.race([this.db.command({ ping: 1 }), timeout]);
+      await Promise.race([this.probe(), timeout]);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  private async probe(): Promise<void> {
+    await this.db.command({ ping: 1 });
+    for (const indexes of this.uniqueIndexes) {
+      await indexes.check().catch((error: unknown) => {
+        if (error instanceof MissingUniqueIndexes) this.report(error.message);
+        throw error;
+      });
     }
   }
 }

@@ -2,9 +2,13 @@ import { Collection, Db } from 'mongodb';
 import { EmailAlreadyRegistered } from '../../../domain/errors';
 import { User } from '../../../domain/user';
 import { UserRepository } from '../../../domain/user-repository.port';
-import { isDuplicateKeyError, translateMongoError } from './mongo-errors';
+import { isDuplicateKeyError, translateMongoError, withinTimeout } from './mongo-errors';
+import { MongoUniqueIndexes, UniqueIndex } from './mongo-unique-indexes';
 
 export const USERS_COLLECTION = 'users';
+
+const EMAIL_INDEX: UniqueIndex = { key: { email: 1 }, name: 'email_unique', field: 'email' };
+const API_KEY_DIGEST_INDEX: UniqueIndex = { key: { apiKeyDigest: 1 }, name: 'api_key_digest_unique', field: 'apiKeyDigest' };
 
 export interface UserDocument {
   _id: string;
@@ -16,35 +20,43 @@ export interface UserDocument {
 
 export class MongoUserRepository implements UserRepository {
   private readonly users: Collection<UserDocument>;
+  /** The unique indexes are what make registration race-free. */
+  readonly uniqueIndexes: MongoUniqueIndexes;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly timeoutMs = 1000,
+  ) {
     this.users = db.collection<UserDocument>(USERS_COLLECTION);
+    this.uniqueIndexes = new MongoUniqueIndexes(this.users as unknown as Collection, [EMAIL_INDEX, API_KEY_DIGEST_INDEX]);
   }
 
-  /** The unique indexes are what make registration race-free; created at start-up, idempotently. */
+  /** Created at start-up, idempotently. */
   async ensureIndexes(): Promise<void> {
-    await this.users.createIndexes([
-      { key: { email: 1 }, name: 'email_unique', unique: true },
-      { key: { apiKeyDigest: 1 }, name: 'api_key_digest_unique', unique: true },
-    ]);
+    await this.uniqueIndexes.ensure();
   }
 
-  async add(user: User): Promise<void> {
-    try {
-      await this.users.insertOne(toDocument(user));
-    } catch (error) {
-      if (isDuplicateKeyError(error, 'email')) throw new EmailAlreadyRegistered();
-      throw translateMongoError(error);
-    }
+  add(user: User): Promise<void> {
+    return withinTimeout(this.timeoutMs, 'write', async () => {
+      try {
+        await this.uniqueIndexes.require();
+        await this.users.insertOne(toDocument(user));
+      } catch (error) {
+        if (isDuplicateKeyError(error, EMAIL_INDEX)) throw new EmailAlreadyRegistered();
+        throw translateMongoError(error, 'write');
+      }
+    });
   }
 
-  async findByApiKeyDigest(digest: string): Promise<User | null> {
-    try {
-      const document = await this.users.findOne({ apiKeyDigest: digest });
-      return document && toUser(document);
-    } catch (error) {
-      throw translateMongoError(error);
-    }
+  findByApiKeyDigest(digest: string): Promise<User | null> {
+    return withinTimeout(this.timeoutMs, 'read', async () => {
+      try {
+        const document = await this.users.findOne({ apiKeyDigest: digest });
+        return document && toUser(document);
+      } catch (error) {
+        throw translateMongoError(error);
+      }
+    });
   }
 }
 

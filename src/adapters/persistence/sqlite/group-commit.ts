@@ -1,11 +1,18 @@
 import Database from 'better-sqlite3';
-import { translateSqliteError } from './sqlite-errors';
+import { StorageUnavailable } from '../../../domain/errors';
+import { isLockBusy, isStorageFault, translateSqliteError } from './sqlite-errors';
 
 interface Pending {
   run(): unknown;
   resolve(value: unknown): void;
   reject(error: unknown): void;
+  /** performance.now() after which this write stops waiting for the lock. */
+  deadline: number;
 }
+
+/** First and longest pause between two attempts at the write lock. */
+const FIRST_RETRY_MS = 1;
+const LONGEST_RETRY_MS = 25;
 
 /**
  * Commits writes in groups: every write queued while the previous group was being committed
@@ -13,18 +20,30 @@ interface Pending {
  * immediate transaction with one sync. Each caller still gets its own result, and none is
  * answered before its group's COMMIT has returned. A lone caller waits only for setImmediate,
  * never for a timer.
+ *
+ * The connection's busy_timeout is 0: SQLite's own wait for a lock held by another process
+ * is a sleep on Node's only thread, which would stop every request, /health/live included.
+ * Instead, a BEGIN that finds the lock taken is tried again on a timer with growing pauses,
+ * and each write gives up lockWaitMs after it arrived, on its own.
  */
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
+  private retryPause = 0;
   /** Groups committed and writes in them, for tests and tuning. */
   readonly stats = { groups: 0, writes: 0 };
+  /** The disk fault (full, I/O error) that failed the last group, until a group commits again. */
+  fault: unknown = null;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly lockWaitMs = 1000,
+  ) {}
 
   run<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run: write, resolve: resolve as (value: unknown) => void, reject });
+      const deadline = performance.now() + this.lockWaitMs;
+      this.queue.push({ run: write, resolve: resolve as (value: unknown) => void, reject, deadline });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -36,13 +55,16 @@ export class GroupCommit {
     this.scheduled = false;
     const group = this.queue;
     this.queue = [];
-    const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
       this.db.exec('BEGIN IMMEDIATE');
     } catch (error) {
+      if (isLockBusy(error)) return this.waitForLock(group, error);
+      if (isStorageFault(error)) this.fault = error;
       for (const pending of group) pending.reject(translateSqliteError(error));
       return;
     }
+    this.retryPause = 0;
+    const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
       for (const pending of group) {
         // A failing statement (a unique violation) is rolled back on its own and the rest of the
@@ -59,15 +81,41 @@ export class GroupCommit {
       this.db.exec('COMMIT');
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      if (isStorageFault(error)) this.fault = error;
       for (const pending of group) pending.reject(translateSqliteError(error));
       return;
     }
+    this.fault = null;
     this.stats.groups += 1;
     this.stats.writes += group.length;
     group.forEach((pending, index) => {
       const result = results[index];
       if (result.ok) pending.resolve(result.value);
-      else pending.reject(translateSqliteError(result.error));
+      else {
+        if (isStorageFault(result.error)) this.fault = result.error;
+        pending.reject(translateSqliteError(result.error));
+      }
     });
+  }
+
+  /** Another connection holds the write lock: fail the writes that waited long enough, retry the rest later. */
+  private waitForLock(group: Pending[], busy: unknown): void {
+    const now = performance.now();
+    const waiting: Pending[] = [];
+    for (const pending of group) {
+      if (pending.deadline <= now) pending.reject(new StorageUnavailable(busy));
+      else waiting.push(pending);
+    }
+    // Writes that arrived meanwhile queue behind the ones that have waited longer.
+    this.queue = [...waiting, ...this.queue];
+    if (this.queue.length === 0) {
+      this.retryPause = 0;
+      return;
+    }
+    this.retryPause = Math.min(Math.max(this.retryPause * 2, FIRST_RETRY_MS), LONGEST_RETRY_MS);
+    const firstDeadline = this.queue.reduce((first, pending) => Math.min(first, pending.deadline), Infinity);
+    const pause = Math.max(0, Math.min(this.retryPause, firstDeadline - now));
+    this.scheduled = true;
+    setTimeout(() => this.flush(), pause);
   }
 }

@@ -1,21 +1,28 @@
 import Database from 'better-sqlite3';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, Stats, statSync } from 'node:fs';
 import path from 'node:path';
 import { SqliteStartupError } from './sqlite-errors';
 import { migrate } from './sqlite-schema';
 
-/** How long a write waits for another process's lock before the request is answered 503. */
-export const BUSY_TIMEOUT_MS = 2000;
+/** How long start-up waits for another process's lock (two processes migrating one file at once). */
+const STARTUP_LOCK_WAIT_MS = 5000;
 
 /**
  * Opens (creating if needed) the database file, sets it up for durability and brings its
  * schema up to date. Every failure says plainly what is wrong with the file or its folder.
  */
 export function openSqliteDatabase(file: string): Database.Database {
+  if (statOrNothing(file)?.isDirectory()) {
+    throw new SqliteStartupError(`SQLITE_PATH: ${file} is a folder; give a file path such as ${file.replace(/\/+$/, '')}/increment.db`);
+  }
   const folder = path.dirname(path.resolve(file));
   try {
     mkdirSync(folder, { recursive: true });
   } catch (error) {
+    const blocker = fileAmongFolders(file);
+    if (blocker) {
+      throw new SqliteStartupError(`SQLITE_PATH: ${blocker} is a file, so ${file} cannot be created; choose a path inside a folder`, { cause: error });
+    }
     throw new SqliteStartupError(`SQLITE_PATH: cannot create the folder ${folder}: ${(error as Error).message}`, { cause: error });
   }
   try {
@@ -26,7 +33,7 @@ export function openSqliteDatabase(file: string): Database.Database {
   }
   let db: Database.Database;
   try {
-    db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    db = new Database(file, { timeout: STARTUP_LOCK_WAIT_MS });
   } catch (error) {
     throw new SqliteStartupError(`SQLITE_PATH: cannot open ${file}: ${(error as Error).message}`, { cause: error });
   }
@@ -39,6 +46,9 @@ export function openSqliteDatabase(file: string): Database.Database {
     // After a checkpoint, cut the WAL file back so it cannot grow without bound.
     db.pragma(`journal_size_limit = ${4 * 1024 * 1024}`);
     migrate(db);
+    // From here on a busy lock is reported at once and waited for by the group commit, on a
+    // timer: SQLite's own busy wait sleeps on the event loop's thread and would freeze the process.
+    db.pragma('busy_timeout = 0');
     return db;
   } catch (error) {
     db.close();
@@ -49,5 +59,20 @@ export function openSqliteDatabase(file: string): Database.Database {
       throw new SqliteStartupError(`SQLITE_PATH: ${file} cannot be written: ${(error as Error).message}`, { cause: error });
     }
     throw new SqliteStartupError(`SQLITE_PATH: cannot use ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** The first of the path's would-be folders that exists as something else, as the path wrote it. */
+function fileAmongFolders(file: string): string | undefined {
+  const folders: string[] = [];
+  for (let folder = path.dirname(file); !folders.includes(folder); folder = path.dirname(folder)) folders.unshift(folder);
+  return folders.find((folder) => statOrNothing(folder)?.isDirectory() === false);
+}
+
+function statOrNothing(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
   }
 }

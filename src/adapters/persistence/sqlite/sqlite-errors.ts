@@ -1,9 +1,33 @@
 import { StorageUnavailable } from '../../../domain/errors';
 
-/** Lock contention that outlasted the busy timeout becomes a 503 the client may retry; never a wrong number. */
-export function translateSqliteError(error: unknown): unknown {
+/** Another connection holds the lock this statement needs. */
+export function isLockBusy(error: unknown): boolean {
   const code = (error as { code?: string }).code;
-  if (code === 'SQLITE_BUSY' || code?.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED') return new StorageUnavailable(error);
+  return code === 'SQLITE_BUSY' || code?.startsWith('SQLITE_BUSY_') === true || code === 'SQLITE_LOCKED';
+}
+
+/**
+ * The store itself failed: a full disk, an I/O error, a file that went read-only or away.
+ * Retrying later may work once an operator has acted; the request changed nothing.
+ */
+export function isStorageFault(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return (
+    code === 'SQLITE_FULL' ||
+    code === 'SQLITE_IOERR' ||
+    code.startsWith('SQLITE_IOERR_') ||
+    code === 'SQLITE_READONLY' ||
+    code.startsWith('SQLITE_READONLY_') ||
+    code === 'SQLITE_CANTOPEN'
+  );
+}
+
+/**
+ * Lock contention that outlasted the wait, and faults of the disk under the file, become a 503
+ * the client may retry; never a wrong number, never a 500.
+ */
+export function translateSqliteError(error: unknown): unknown {
+  if (isLockBusy(error) || isStorageFault(error)) return new StorageUnavailable(error);
   return error;
 }
 

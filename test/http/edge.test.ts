@@ -1,0 +1,121 @@
+import { expect } from 'chai';
+import http from 'node:http';
+import sinon from 'sinon';
+import { AssertionError } from 'node:assert';
+import { PROBLEMS } from '../../src/adapters/http/problems';
+import * as domainErrors from '../../src/domain/errors';
+import { createOpenApiValidator } from '../support/openapi-validator';
+import { bearer, registerUser, startTestServer, TestServer } from '../support/test-server';
+
+/** Hostile and careless input at the edge: each case once failed, or answered outside the table. */
+describe('the HTTP edge', () => {
+  let server: TestServer;
+  let key: string;
+
+  before(async () => {
+    server = await startTestServer();
+    key = await registerUser(server);
+  });
+
+  after(() => server.stop());
+
+  const errorOf = (reply: { body: any }) => reply.body.errors[0];
+  const requestLines = () => server.logs.filter((line) => line.msg === 'request');
+
+  it('maps every domain error code through the one table', () => {
+    // Every concrete error class the domain exports (abstract ones have no code).
+    const codes = Object.values(domainErrors)
+      .filter((value) => typeof value === 'function' && value.prototype instanceof domainErrors.DomainError)
+      .map((type) => (Reflect.construct(type as unknown as () => void, ['detail']) as domainErrors.DomainError).code)
+      .filter((code) => typeof code === 'string');
+    expect(codes).to.include.members(['invalid_email', 'email_taken', 'storage_unavailable']);
+    for (const code of codes) expect(PROBLEMS, code).to.have.property(code);
+  });
+
+  it('refuses a body that is not UTF-8 with 400 malformed_body, and stores nothing', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"email":"caf'), Buffer.from([0xe9]), Buffer.from('@example.com","password":"correct horse"}')]);
+    const reply = await server.http.post('/v1/register', { headers: { 'Content-Type': 'application/json' }, body: bytes });
+    expect(reply.status).to.equal(400);
+    expect(errorOf(reply)).to.include({ code: 'malformed_body' });
+    const form = await server.http.put('/v1/current', { headers: { ...bearer(key), 'Content-Type': 'application/x-www-form-urlencoded' }, body: Buffer.from([0x63, 0x75, 0x72, 0x72, 0x65, 0x6e, 0x74, 0x3d, 0xff]) });
+    expect(form.status).to.equal(400);
+    expect((await server.http.get('/v1/current', { headers: bearer(key) })).body.data.attributes.value).to.equal(0);
+  });
+
+  it('refuses JSON nested deeper than 32 levels with 422 invalid_document, before parsing it recursively', async () => {
+    for (const depth of [33, 100_000]) {
+      const body = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+      const reply = await server.http.put('/v1/current', { headers: { ...bearer(key), 'Content-Type': 'application/json' }, body: depth > 1000 ? `{"current":${body.slice(0, 16_000)}` : body });
+      expect(reply.status, String(depth)).to.be.oneOf([400, 422]);
+      if (depth === 33) expect(errorOf(reply)).to.include({ code: 'invalid_document' });
+    }
+    const deep = `{"current":1,"x":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const reply = await server.http.put('/v1/current', { headers: { ...bearer(key), 'Content-Type': 'application/json' }, body: deep });
+    expect(reply.status).to.equal(422);
+    expect(errorOf(reply)).to.include({ code: 'invalid_document' });
+    expect(JSON.stringify(server.logs)).not.to.contain('Maximum call stack');
+  });
+
+  it('answers a GET with a body over 16 KiB 413, like any other request', async () => {
+    // node:http frames a GET body only when told its length.
+    const body = 'x'.repeat(17 * 1024);
+    const reply = await server.http.send('GET', '/health/live', { headers: { 'Content-Type': 'application/json', 'Content-Length': String(body.length) }, body });
+    expect(reply.status).to.equal(413);
+    expect(errorOf(reply)).to.include({ code: 'payload_too_large' });
+  });
+
+  for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', '..%2Fpackage.json']) {
+    it(`answers /docs/${name} with a JSON:API 404, logged as 404`, async () => {
+      const reply = await server.http.get(`/docs/${name}`);
+      expect(reply.status).to.equal(404);
+      expect(reply.headers['content-type']).to.equal('application/vnd.api+json');
+      expect(errorOf(reply)).to.include({ code: 'not_found' });
+      expect(requestLines().at(-1)).to.include({ status: 404 });
+    });
+  }
+
+  it('does not log a client that goes away mid-download as an error, nor print it to stderr', async () => {
+    // Koa's default error handler prints such stacks with console.error.
+    const printed = sinon.spy(console, 'error');
+    after(() => printed.restore());
+    await new Promise<void>((resolve) => {
+      const req = http.get(`${server.url}/docs/swagger-ui-bundle.js`, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          setTimeout(resolve, 200);
+        });
+      });
+      req.on('error', () => undefined);
+    });
+    expect(server.logs.filter((line) => Number(line.level) >= 50)).to.deep.equal([]);
+    expect(printed.called).to.equal(false);
+  });
+
+  it('replaces a request id that carries an API key, and never logs or echoes the key', async () => {
+    const reply = await server.http.get('/health/live', { headers: { 'X-Request-Id': key } });
+    expect(reply.headers['x-request-id']).to.match(/^[0-9a-f-]{36}$/);
+    expect(JSON.stringify(server.logs)).not.to.contain(key.slice(4));
+  });
+
+  it('redacts a percent-encoded key in an unknown path before logging it', async () => {
+    const encoded = key.replace('_', '%5F');
+    await server.http.get(`/v1/next/${encoded}`);
+    const logged = JSON.stringify(server.logs);
+    expect(logged).not.to.contain(key.slice(4));
+    expect(logged).to.contain('inc_[redacted]');
+  });
+
+  it('fails a test whose request the document refuses but the server served', () => {
+    const validate = createOpenApiValidator();
+    const served = {
+      method: 'PUT',
+      path: '/v1/current',
+      status: 200,
+      contentType: 'application/vnd.api+json',
+      body: { data: { type: 'counters', id: 'default', attributes: { value: 3 } } },
+      text: '',
+    };
+    expect(() => validate({ ...served, request: { contentType: 'application/json', body: '{"current":3}' } })).not.to.throw();
+    expect(() => validate({ ...served, request: { contentType: 'application/json', body: '{"current":-3}' } })).to.throw(AssertionError, /served a request body its schema refuses/);
+  });
+});
