@@ -140,8 +140,8 @@ export class PreconditionFailed extends DomainError {
   readonly code = 'precondition_failed';
 
   constructor(
-    readonly expected: readonly number[],
     readonly current: number,
+    readonly expected: readonly number[] = [],
   ) {
     super(`The value is ${current}, not ${expected.length === 0 ? 'one the condition names' : expected.join(' or ')}; nothing was changed.`);
   }

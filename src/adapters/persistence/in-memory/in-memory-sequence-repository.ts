@@ -73,7 +73,7 @@ export class InMemorySequenceRepository implements SequenceRepository {
     const current = this.find(userId, name);
     if (!current) throw new SequenceNotFound(name);
     if (condition.expected !== undefined && !condition.expected.includes(current.value)) {
-      throw new PreconditionFailed(condition.expected, current.value);
+      throw new PreconditionFailed(current.value, condition.expected);
     }
     return copy(this.store(userId, current, value, condition.now));
   }

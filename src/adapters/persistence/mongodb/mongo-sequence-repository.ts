@@ -185,8 +185,8 @@ export class MongoSequenceRepository implements SequenceRepository {
       const document = await this.updateOrCreate(filter, update, mayCreate);
       if (document) return toSequence(name, document);
       const stored = await this.counters.findOne({ _id });
-      if (stored) throw new PreconditionFailed(expected!, stored.value);
-      if (name === SequenceName.DEFAULT) throw new PreconditionFailed(expected!, Counter.INITIAL_VALUE);
+      if (stored) throw new PreconditionFailed(stored.value, expected!);
+      if (name === SequenceName.DEFAULT) throw new PreconditionFailed(Counter.INITIAL_VALUE, expected!);
       throw new SequenceNotFound(name);
     } catch (error) {
       throw translateMongoError(error, 'write');

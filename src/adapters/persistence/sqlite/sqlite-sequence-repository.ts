@@ -162,9 +162,9 @@ export class SqliteSequenceRepository implements SequenceRepository {
       if (rows.length > 0) return toSequence(rows[0]);
       // Nothing matched: tell why. Still inside the write transaction, so nothing moved meanwhile.
       const stored = this.statements.get.all(userId, name) as SequenceRow[];
-      if (stored.length > 0) throw new PreconditionFailed(expected!, stored[0].value);
+      if (stored.length > 0) throw new PreconditionFailed(stored[0].value, expected!);
       if (name !== SequenceName.DEFAULT) throw new SequenceNotFound(name);
-      if (expected !== undefined && !expected.includes(Counter.INITIAL_VALUE)) throw new PreconditionFailed(expected, Counter.INITIAL_VALUE);
+      if (expected !== undefined && !expected.includes(Counter.INITIAL_VALUE)) throw new PreconditionFailed(Counter.INITIAL_VALUE, expected);
       return toSequence((this.statements.insert.all({ userId, name, value, now }) as SequenceRow[])[0]);
     });
   }
