@@ -45,7 +45,8 @@ const next = (method: 'get' | 'post'): Operation => ({
   refusesHead: method === 'get',
   query: countQuery,
   headers: idempotencyHeader,
-  body: method === 'post' ? { resource: 'counters', required: false, fields: countBody, example: { count: 10 } } : undefined,
+  // The example sends no count, as the original clients do: one integer. The field documents count.
+  body: method === 'post' ? { resource: 'counters', required: false, fields: countBody, example: {} } : undefined,
   responses: {
     200: {
       description: 'The value handed out (the range\'s last integer), and the range.',
