@@ -31,7 +31,7 @@ module.exports = {
       comment: 'koa, mongodb, bcrypt and friends belong in adapters or infrastructure.',
       severity: 'error',
       from: { pathNot: '^src/(adapters|infrastructure)/' },
-      to: { path: 'node_modules/(koa|koa-bodyparser|@koa/router|mongodb|better-sqlite3|bcrypt|inversify|pino|prom-client)/' },
+      to: { path: 'node_modules/(koa|koa-bodyparser|@koa/router|mongodb|better-sqlite3|bcrypt|inversify|pino|prom-client|rate-limiter-flexible)/' },
     },
     {
       name: 'web-page-uses-only-the-domain',

@@ -64,6 +64,11 @@ export class InvalidIdempotencyKey extends InvalidInput {
   readonly field = 'Idempotency-Key';
 }
 
+export class InvalidLabel extends InvalidInput {
+  readonly code = 'invalid_label';
+  readonly field = 'label';
+}
+
 export class EmailAlreadyRegistered extends DomainError {
   readonly code = 'email_taken';
   readonly field = 'email';
@@ -177,6 +182,50 @@ export class IdempotencyUnsupported extends DomainError {
   constructor(cause?: unknown) {
     super('This deployment cannot honour Idempotency-Key (its MongoDB is a standalone server, not a replica set); nothing was handed out.');
     this.cause = cause;
+  }
+}
+
+/** The email is unknown or the password wrong; which of the two is never told. */
+export class InvalidCredentials extends DomainError {
+  readonly code = 'invalid_credentials';
+
+  constructor() {
+    super('The email or the password is wrong.');
+  }
+}
+
+/** A limit against guessing or flooding was reached; nothing was tried. */
+export class TooManyRequests extends DomainError {
+  readonly code = 'too_many_requests';
+
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many attempts; try again in ${retryAfterSeconds} seconds.`);
+  }
+}
+
+export class TooManyKeys extends DomainError {
+  readonly code = 'too_many_keys';
+
+  constructor(limit: number) {
+    super(`An account holds at most ${limit} API keys; revoke one first.`);
+  }
+}
+
+/** Revoking the last key would lock the account out of the API. */
+export class LastKey extends DomainError {
+  readonly code = 'last_key';
+
+  constructor() {
+    super('This is the last API key of the account; create another one before revoking it.');
+  }
+}
+
+/** No key of this id belongs to the caller; another user's key is not told apart from none. */
+export class KeyNotFound extends DomainError {
+  readonly code = 'key_not_found';
+
+  constructor() {
+    super('No API key of yours has this id.');
   }
 }
 

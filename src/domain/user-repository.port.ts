@@ -1,7 +1,9 @@
-import { User } from './user';
+import { User, UserId } from './user';
 
 export interface UserRepository {
   /** Stores a new user; throws EmailAlreadyRegistered when the email is taken. */
   add(user: User): Promise<void>;
-  findByApiKeyDigest(digest: string): Promise<User | null>;
+  /** `email` is normalised (Email.parse). */
+  findByEmail(email: string): Promise<User | null>;
+  delete(userId: UserId): Promise<void>;
 }

@@ -7,8 +7,6 @@ export interface User {
   /** Normalised (trimmed, NFC, case-folded: see Email.parse); unique across users. */
   readonly email: string;
   readonly passwordHash: string;
-  /** SHA-256 digest of the API key; the key itself is never stored. */
-  readonly apiKeyDigest: string;
   readonly createdAt: Date;
 }
 

@@ -23,6 +23,21 @@ export interface Config {
   readonly maxConnections: number;
   /** How many sequences, `default` included, one account may hold. */
   readonly maxSequences: number;
+  /** How many proxies in front of the service append to X-Forwarded-For; 0: the socket's address is the client's. */
+  readonly trustProxy: number;
+  readonly rateLimits: RateLimitsConfig;
+}
+
+/** Attempts per window; 0 attempts turns a limit off. */
+export interface RateLimitConfig {
+  readonly points: number;
+  readonly durationSeconds: number;
+}
+
+export interface RateLimitsConfig {
+  readonly failedPasswordsPerAccount: RateLimitConfig;
+  readonly failedPasswordsPerAddress: RateLimitConfig;
+  readonly registrationsPerAddress: RateLimitConfig;
 }
 
 /** Every variable the service reads; deployment files are checked against this list. */
@@ -38,7 +53,16 @@ export const CONFIG_VARIABLES = [
   'STORAGE_TIMEOUT_MS',
   'MAX_CONNECTIONS',
   'MAX_SEQUENCES',
+  'TRUST_PROXY',
+  'RATE_LIMIT_FAILED_PASSWORDS_PER_ACCOUNT',
+  'RATE_LIMIT_FAILED_PASSWORDS_PER_ADDRESS',
+  'RATE_LIMIT_FAILED_PASSWORDS_WINDOW_SECONDS',
+  'RATE_LIMIT_REGISTRATIONS_PER_ADDRESS',
+  'RATE_LIMIT_REGISTRATIONS_WINDOW_SECONDS',
 ] as const;
+
+const DAY_SECONDS = 86_400;
+const MAX_ATTEMPTS = 1_000_000;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -92,6 +116,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     problems.push(`HOST must be an IP address or a host name (got "${host}")`);
   }
 
+  const failedPasswordsWindow = integer('RATE_LIMIT_FAILED_PASSWORDS_WINDOW_SECONDS', 900, 1, DAY_SECONDS);
   const config: Config = {
     port: integer('PORT', 3000, 0, 65535),
     host,
@@ -104,6 +129,21 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     storageTimeoutMs: integer('STORAGE_TIMEOUT_MS', 1000, 1, 60_000),
     maxConnections: integer('MAX_CONNECTIONS', 1000, 1, 1_000_000),
     maxSequences: integer('MAX_SEQUENCES', Sequences.DEFAULT_MAX_PER_ACCOUNT, 1, 1_000_000),
+    trustProxy: integer('TRUST_PROXY', 0, 0, 10),
+    rateLimits: {
+      failedPasswordsPerAccount: {
+        points: integer('RATE_LIMIT_FAILED_PASSWORDS_PER_ACCOUNT', 5, 0, MAX_ATTEMPTS),
+        durationSeconds: failedPasswordsWindow,
+      },
+      failedPasswordsPerAddress: {
+        points: integer('RATE_LIMIT_FAILED_PASSWORDS_PER_ADDRESS', 20, 0, MAX_ATTEMPTS),
+        durationSeconds: failedPasswordsWindow,
+      },
+      registrationsPerAddress: {
+        points: integer('RATE_LIMIT_REGISTRATIONS_PER_ADDRESS', 10, 0, MAX_ATTEMPTS),
+        durationSeconds: integer('RATE_LIMIT_REGISTRATIONS_WINDOW_SECONDS', 3600, 1, DAY_SECONDS),
+      },
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -5,14 +5,19 @@ import path from 'node:path';
 import { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Authenticate } from '../application/authenticate.use-case';
+import { AuthenticateWithPassword } from '../application/authenticate-with-password.use-case';
 import { CheckHealth } from '../application/check-health.use-case';
-import { CreateSequence } from '../application/create-sequence.use-case';
+import { CreateApiKey } from '../application/create-api-key.use-case';
 import { CurrentInteger } from '../application/current-integer.use-case';
+import { DeleteAccount } from '../application/delete-account.use-case';
+import { ListApiKeys } from '../application/list-api-keys.use-case';
+import { CreateSequence } from '../application/create-sequence.use-case';
 import { DeleteSequence } from '../application/delete-sequence.use-case';
 import { ListSequences } from '../application/list-sequences.use-case';
 import { NextInteger } from '../application/next-integer.use-case';
 import { RegisterUser } from '../application/register-user.use-case';
 import { ResetInteger } from '../application/reset-integer.use-case';
+import { RevokeApiKey } from '../application/revoke-api-key.use-case';
 import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher';
 import { NodeCryptoApiKeyIssuer } from '../adapters/crypto/node-crypto-api-key-issuer';
 import { RandomUuidUserIdGenerator } from '../adapters/crypto/random-uuid-user-id-generator';
@@ -55,7 +60,7 @@ export async function createApplication(config: Config, logger: Logger, options:
   const closeStorage = await bindStorage(container, config, logger);
   // Every repository, whichever adapter serves it, is timed into the storage latency histogram.
   const storageLatency = storageOperationHistogram(metrics);
-  for (const port of [TOKENS.UserRepository, TOKENS.SequenceRepository]) {
+  for (const port of [TOKENS.UserRepository, TOKENS.ApiKeyRepository, TOKENS.SequenceRepository]) {
     container.onActivation(port, (_context, adapter: object) => instrumented(adapter, config.storage, storageLatency));
   }
 
@@ -66,10 +71,21 @@ export async function createApplication(config: Config, logger: Logger, options:
 
   const get = <T>(context: interfaces.Context, token: symbol) => context.container.get<T>(token);
   container.bind(TOKENS.RegisterUser).toDynamicValue((c) =>
-    new RegisterUser(get(c, TOKENS.UserRepository), get(c, TOKENS.PasswordHasher), get(c, TOKENS.ApiKeyIssuer),
-      get(c, TOKENS.UserIdGenerator), get(c, TOKENS.Clock)));
+    new RegisterUser(get(c, TOKENS.UserRepository), get(c, TOKENS.ApiKeyRepository), get(c, TOKENS.PasswordHasher),
+      get(c, TOKENS.ApiKeyIssuer), get(c, TOKENS.UserIdGenerator), get(c, TOKENS.Clock), get(c, TOKENS.RegistrationsPerAddress)));
   container.bind(TOKENS.Authenticate).toDynamicValue((c) =>
-    new Authenticate(get(c, TOKENS.UserRepository), get(c, TOKENS.ApiKeyIssuer)));
+    new Authenticate(get(c, TOKENS.ApiKeyRepository), get(c, TOKENS.ApiKeyIssuer), get(c, TOKENS.Clock)));
+  container.bind(TOKENS.AuthenticateWithPassword).toDynamicValue((c) =>
+    new AuthenticateWithPassword(get(c, TOKENS.UserRepository), get(c, TOKENS.PasswordHasher), {
+      perAccount: get(c, TOKENS.FailedPasswordsPerAccount),
+      perAddress: get(c, TOKENS.FailedPasswordsPerAddress),
+    }));
+  container.bind(TOKENS.CreateApiKey).toDynamicValue((c) =>
+    new CreateApiKey(get(c, TOKENS.ApiKeyRepository), get(c, TOKENS.ApiKeyIssuer), get(c, TOKENS.Clock)));
+  container.bind(TOKENS.ListApiKeys).toDynamicValue((c) => new ListApiKeys(get(c, TOKENS.ApiKeyRepository)));
+  container.bind(TOKENS.RevokeApiKey).toDynamicValue((c) => new RevokeApiKey(get(c, TOKENS.ApiKeyRepository)));
+  container.bind(TOKENS.DeleteAccount).toDynamicValue((c) =>
+    new DeleteAccount(get(c, TOKENS.UserRepository), get(c, TOKENS.ApiKeyRepository), get(c, TOKENS.SequenceRepository)));
   container.bind(TOKENS.NextInteger).toDynamicValue((c) => new NextInteger(get(c, TOKENS.SequenceRepository), get(c, TOKENS.Clock)));
   container.bind(TOKENS.CurrentInteger).toDynamicValue((c) => new CurrentInteger(get(c, TOKENS.SequenceRepository)));
   container.bind(TOKENS.ResetInteger).toDynamicValue((c) => new ResetInteger(get(c, TOKENS.SequenceRepository), get(c, TOKENS.Clock)));
@@ -82,6 +98,11 @@ export async function createApplication(config: Config, logger: Logger, options:
     createHttpApp({
       registerUser: get(c, TOKENS.RegisterUser),
       authenticate: get(c, TOKENS.Authenticate),
+      authenticateWithPassword: get(c, TOKENS.AuthenticateWithPassword),
+      createApiKey: get(c, TOKENS.CreateApiKey),
+      listApiKeys: get(c, TOKENS.ListApiKeys),
+      revokeApiKey: get(c, TOKENS.RevokeApiKey),
+      deleteAccount: get(c, TOKENS.DeleteAccount),
       nextInteger: get(c, TOKENS.NextInteger),
       currentInteger: get(c, TOKENS.CurrentInteger),
       resetInteger: get(c, TOKENS.ResetInteger),
@@ -95,5 +116,10 @@ export async function createApplication(config: Config, logger: Logger, options:
     }));
 
   options.customize?.(container);
-  return { container, app: container.get<Koa>(TOKENS.HttpApp), close: closeStorage };
+  const app = container.get<Koa>(TOKENS.HttpApp);
+  // Behind N proxies, the client is the address the outermost one saw: the N-th entry from the
+  // end of X-Forwarded-For. Entries before it are whatever the client chose to send.
+  app.proxy = config.trustProxy > 0;
+  app.maxIpsCount = config.trustProxy;
+  return { container, app, close: closeStorage };
 }

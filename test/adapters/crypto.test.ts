@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import bcrypt from 'bcrypt';
 import { createHash } from 'node:crypto';
+import sinon from 'sinon';
 import { BcryptPasswordHasher } from '../../src/adapters/crypto/bcrypt-password-hasher';
 import { NodeCryptoApiKeyIssuer } from '../../src/adapters/crypto/node-crypto-api-key-issuer';
 import { ApiKey } from '../../src/domain/api-key';
@@ -21,6 +22,12 @@ describe('NodeCryptoApiKeyIssuer', () => {
     expect(digest).not.to.contain(key.slice(ApiKey.PREFIX.length));
     expect(issuer.digestOf(key)).to.equal(digest);
   });
+
+  it('gives each key a fresh id that is not derived from the key', () => {
+    const issued = Array.from({ length: 100 }, () => issuer.issue());
+    expect(new Set(issued.map((key) => key.id)).size).to.equal(100);
+    for (const { id, key } of issued) expect(key).not.to.contain(id);
+  });
 });
 
 describe('BcryptPasswordHasher', () => {
@@ -29,5 +36,28 @@ describe('BcryptPasswordHasher', () => {
     expect(hash).to.match(/^\$2[aby]\$05\$/);
     expect(await bcrypt.compare('correct horse', hash)).to.equal(true);
     expect(await bcrypt.compare('wrong horse', hash)).to.equal(false);
+  });
+
+  it('verifies the right password and refuses a wrong one', async () => {
+    const hasher = new BcryptPasswordHasher(4);
+    const hash = await hasher.hash('correct horse');
+    expect(await hasher.verify('correct horse', hash)).to.equal(true);
+    expect(await hasher.verify('correct horse!', hash)).to.equal(false);
+  });
+
+  describe('without a user', () => {
+    afterEach(() => sinon.restore());
+
+    it('still runs one bcrypt comparison, against a dummy hash of the configured cost, and answers false', async () => {
+      const hasher = new BcryptPasswordHasher(5);
+      const compare = sinon.spy(bcrypt, 'compare');
+      expect(await hasher.verify('correct horse', null)).to.equal(false);
+      expect(compare.callCount).to.equal(1);
+      expect(compare.firstCall.args[0]).to.equal('correct horse');
+      expect(compare.firstCall.args[1]).to.match(/^\$2[aby]\$05\$.{53}$/);
+      // The same dummy hash each time: made once, not per request.
+      await hasher.verify('another one', null);
+      expect(compare.secondCall.args[1]).to.equal(compare.firstCall.args[1]);
+    });
   });
 });

@@ -3,6 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Db, MongoClient, MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import sinon from 'sinon';
+import { NodeCryptoApiKeyIssuer } from '../../src/adapters/crypto/node-crypto-api-key-issuer';
+import { moveApiKeyStoredInUser, moveApiKeysOutOfUsers } from '../../src/adapters/persistence/mongodb/mongo-api-key-migration';
+import { MongoApiKeyRepository } from '../../src/adapters/persistence/mongodb/mongo-api-key-repository';
+import { SystemClock } from '../../src/adapters/system/system-clock';
+import { Authenticate } from '../../src/application/authenticate.use-case';
+import { ApiKey } from '../../src/domain/api-key';
+import { ensureRateLimitIndexes, MongoRateLimiter } from '../../src/adapters/persistence/mongodb/mongo-rate-limiter';
 import { mongoStartupError } from '../../src/adapters/persistence/mongodb/mongo-errors';
 import { MongoSequenceRepository } from '../../src/adapters/persistence/mongodb/mongo-sequence-repository';
 import { MongoStorageHealth, PingTimeout } from '../../src/adapters/persistence/mongodb/mongo-storage-health';
@@ -20,6 +27,8 @@ import {
   StorageUnavailable,
   TooManySequences,
 } from '../../src/domain/errors';
+import { apiKeyRepositoryContract } from '../contracts/api-key-repository.contract';
+import { rateLimiterContract } from '../contracts/rate-limiter.contract';
 import { sequenceRepositoryContract } from '../contracts/sequence-repository.contract';
 import { userRepositoryContract } from '../contracts/user-repository.contract';
 import { aUser } from '../support/builders';
@@ -348,16 +357,11 @@ describe('MongoSequenceRepository, at the driver level', () => {
 });
 
 describe('MongoUserRepository, at the driver level', () => {
-  it('creates unique indexes on email and the key digest', async () => {
+  it('creates a unique index on email (keys have their own collection)', async () => {
     const { db, collection, dbStub } = stubbedDb();
     await new MongoUserRepository(db).ensureIndexes();
     expect(dbStub.collection.calledOnceWithExactly('users')).to.equal(true);
-    expect(collection.createIndexes.firstCall.args).to.deep.equal([
-      [
-        { key: { email: 1 }, name: 'email_unique', unique: true },
-        { key: { apiKeyDigest: 1 }, name: 'api_key_digest_unique', unique: true },
-      ],
-    ]);
+    expect(collection.createIndexes.firstCall.args).to.deep.equal([[{ key: { email: 1 }, name: 'email_unique', unique: true }]]);
   });
 
   it('inserts the user as one document keyed by its id', async () => {
@@ -366,7 +370,7 @@ describe('MongoUserRepository, at the driver level', () => {
     const user = aUser();
     await new MongoUserRepository(db).add(user);
     expect(collection.insertOne.firstCall.args).to.deep.equal([
-      { _id: user.id, email: user.email, passwordHash: user.passwordHash, apiKeyDigest: user.apiKeyDigest, createdAt: user.createdAt },
+      { _id: user.id, email: user.email, passwordHash: user.passwordHash, createdAt: user.createdAt },
     ]);
   });
 
@@ -376,9 +380,9 @@ describe('MongoUserRepository, at the driver level', () => {
     expect(await new MongoUserRepository(db).add(aUser()).catch((e: unknown) => e)).to.be.instanceOf(EmailAlreadyRegistered);
   });
 
-  it('does not call a duplicate key digest an email conflict', async () => {
+  it('does not call a duplicate _id an email conflict', async () => {
     const { db, collection } = stubbedDb();
-    const error = duplicateKey({ apiKeyDigest: 1 });
+    const error = duplicateKey({ _id: 1 });
     collection.insertOne.rejects(error);
     expect(await new MongoUserRepository(db).add(aUser()).catch((e: unknown) => e)).to.equal(error);
   });
@@ -435,12 +439,19 @@ describe('MongoUserRepository, at the driver level', () => {
     expect(outcomes).to.deep.equal([null]);
   });
 
-  it('looks a user up by digest only, and maps the document back', async () => {
+  it('looks a user up by email only, and maps the document back without fields of older releases', async () => {
     const { db, collection } = stubbedDb();
     const user = aUser();
-    collection.findOne.resolves({ _id: user.id, email: user.email, passwordHash: user.passwordHash, apiKeyDigest: user.apiKeyDigest, createdAt: user.createdAt });
-    expect(await new MongoUserRepository(db).findByApiKeyDigest(user.apiKeyDigest)).to.deep.equal(user);
-    expect(collection.findOne.firstCall.args).to.deep.equal([{ apiKeyDigest: user.apiKeyDigest }]);
+    collection.findOne.resolves({ _id: user.id, email: user.email, passwordHash: user.passwordHash, createdAt: user.createdAt, apiKeyDigest: 'old' });
+    expect(await new MongoUserRepository(db).findByEmail(user.email)).to.deep.equal(user);
+    expect(collection.findOne.firstCall.args).to.deep.equal([{ email: user.email }]);
+  });
+
+  it('deletes a user with one deleteOne by _id', async () => {
+    const { db, collection } = stubbedDb();
+    collection.deleteOne.resolves({ deletedCount: 1 });
+    await new MongoUserRepository(db).delete('ada');
+    expect(collection.deleteOne.firstCall.args).to.deep.equal([{ _id: 'ada' }]);
   });
 });
 
@@ -480,7 +491,8 @@ describe('MongoStorageHealth, at the driver level', () => {
     expect(await health.ping().catch((error: Error) => error.name)).to.equal('MissingUniqueIndexes');
     expect(collection.createIndexes.calledOnce).to.equal(true);
     expect(problems).to.have.length(1);
-    expect(problems[0]).to.contain('email_unique, api_key_digest_unique');
+    // users keeps one unique index since keys moved to api_keys.
+    expect(problems[0]).to.contain('the unique indexes email_unique of users');
     collection.indexes.resolves([{ name: '_id_' }, { name: 'email_unique' }, { name: 'api_key_digest_unique' }]);
     await health.ping();
   });
@@ -557,6 +569,45 @@ if (!mongodbUrl) {
       expect((await sequences.get('ada', 'default'))!.value).to.equal(expected - 1);
     });
 
+    apiKeyRepositoryContract('mongodb', async () => {
+      const keys = new MongoApiKeyRepository(freshDb());
+      await keys.ensureIndexes();
+      return keys;
+    });
+    rateLimiterContract('mongodb', async (limit) => {
+      const db = freshDb();
+      await ensureRateLimitIndexes(db);
+      return new MongoRateLimiter(db, limit);
+    });
+
+    it("moves the keys of a previous release's users into api_keys, twice at once as two replicas would, and they authenticate", async () => {
+      const db = freshDb();
+      const issuer = new NodeCryptoApiKeyIssuer();
+      // Users as the previous release wrote them, with its unique index on the digest.
+      const legacy = Array.from({ length: 30 }, (_, i) => ({ issued: issuer.issue(), id: `legacy-${i}` }));
+      await db.collection('users').createIndexes([
+        { key: { email: 1 }, name: 'email_unique', unique: true },
+        { key: { apiKeyDigest: 1 }, name: 'api_key_digest_unique', unique: true },
+      ]);
+      await db.collection<{ _id: string }>('users').insertMany(
+        legacy.map(({ issued, id }) => ({ _id: id, email: `${id}@example.com`, passwordHash: 'h', apiKeyDigest: issued.digest, createdAt: new Date() })),
+      );
+      const keys = new MongoApiKeyRepository(db);
+      await keys.ensureIndexes();
+      const moved = await Promise.all([moveApiKeysOutOfUsers(db), moveApiKeysOutOfUsers(db)]);
+      expect(moved[0] + moved[1]).to.be.at.least(30);
+      expect(await moveApiKeysOutOfUsers(db)).to.equal(0);
+      // A user the previous release registers after the move, during the rollout.
+      const late = issuer.issue();
+      await db.collection<{ _id: string; email: string; passwordHash: string; apiKeyDigest: string; createdAt: Date }>('users').insertOne({ _id: 'late', email: 'late@example.com', passwordHash: 'h', apiKeyDigest: late.digest, createdAt: new Date() });
+      const movingKeys = new MongoApiKeyRepository(db, 1000, (digest) => moveApiKeyStoredInUser(db, digest));
+      const authenticate = new Authenticate(movingKeys, issuer, new SystemClock());
+      for (const { issued, id } of legacy) expect(await authenticate.execute(issued.key)).to.equal(id);
+      expect(await authenticate.execute(late.key)).to.equal('late');
+      expect(await db.collection('users').countDocuments({ $or: [{ apiKeyDigest: { $exists: true } }, { movingApiKeyDigest: { $exists: true } }] })).to.equal(0);
+      expect(await db.collection('api_keys').countDocuments()).to.equal(31);
+      expect((await keys.listByUser('legacy-0'))[0].prefix).to.equal(ApiKey.prefixOf(legacy[0].issued.key));
+    });
 
     it('a database wiped under a running repository: /health fails, the indexes come back, one of 20 registrations wins', async () => {
       const db = freshDb();

@@ -7,14 +7,18 @@ import { GroupCommit } from '../../src/adapters/persistence/sqlite/group-commit'
 import { openSqliteDatabase } from '../../src/adapters/persistence/sqlite/sqlite-database';
 import { SqliteStartupError } from '../../src/adapters/persistence/sqlite/sqlite-errors';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/adapters/persistence/sqlite/sqlite-schema';
+import { SqliteApiKeyRepository } from '../../src/adapters/persistence/sqlite/sqlite-api-key-repository';
+import { deleteExpiredRateLimits, SqliteRateLimiter } from '../../src/adapters/persistence/sqlite/sqlite-rate-limiter';
 import { SqliteSequenceRepository } from '../../src/adapters/persistence/sqlite/sqlite-sequence-repository';
 import { SqliteStorageHealth } from '../../src/adapters/persistence/sqlite/sqlite-storage-health';
 import { SqliteUserRepository } from '../../src/adapters/persistence/sqlite/sqlite-user-repository';
-import { EmailAlreadyRegistered, IdempotencyKeyReused, StorageUnavailable } from '../../src/domain/errors';
+import { EmailAlreadyRegistered, IdempotencyKeyReused, StorageUnavailable, TooManyRequests } from '../../src/domain/errors';
 import { IdempotencyKey } from '../../src/domain/sequence';
+import { apiKeyRepositoryContract } from '../contracts/api-key-repository.contract';
+import { rateLimiterContract } from '../contracts/rate-limiter.contract';
 import { sequenceRepositoryContract } from '../contracts/sequence-repository.contract';
 import { userRepositoryContract } from '../contracts/user-repository.contract';
-import { aUser } from '../support/builders';
+import { anApiKey, aUser } from '../support/builders';
 import { mountSmallDisk, SmallDisk } from '../support/small-disk';
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -51,17 +55,25 @@ sequenceRepositoryContract('sqlite', async () => {
   const db = openDatabase();
   return new SqliteSequenceRepository(db, new GroupCommit(db));
 });
+apiKeyRepositoryContract('sqlite', async () => {
+  const db = openDatabase();
+  return new SqliteApiKeyRepository(db, new GroupCommit(db));
+});
+rateLimiterContract('sqlite', async (limit) => new SqliteRateLimiter(openDatabase(), limit));
 
 describe('SQLite storage', () => {
-  it('keeps users and counters when the file is closed and opened again', async () => {
+  it('keeps users, keys and counters when the file is closed and opened again', async () => {
     const file = freshFile();
     let db = openSqliteDatabase(file);
     const user = aUser();
+    const key = anApiKey({ userId: user.id });
     await new SqliteUserRepository(db, new GroupCommit(db)).add(user);
+    await new SqliteApiKeyRepository(db, new GroupCommit(db)).addWithinLimit(key, 20);
     await new SqliteSequenceRepository(db, new GroupCommit(db)).set(user.id, 'default', 41, { now: new Date() });
     db.close();
     db = openDatabase(file);
-    expect(await new SqliteUserRepository(db, new GroupCommit(db)).findByApiKeyDigest(user.apiKeyDigest)).to.deep.equal(user);
+    expect(await new SqliteUserRepository(db, new GroupCommit(db)).findByEmail(user.email)).to.deep.equal(user);
+    expect(await new SqliteApiKeyRepository(db, new GroupCommit(db)).findByDigest(key.digest)).to.deep.equal(key);
     expect(await next(new SqliteSequenceRepository(db, new GroupCommit(db)), user.id)).to.equal(42);
   });
 
@@ -78,7 +90,7 @@ describe('SQLite storage', () => {
     const db = openDatabase(file);
     expect(db.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
-    expect(tables).to.deep.equal([{ name: 'idempotency_keys' }, { name: 'incremental_counter' }, { name: 'users' }]);
+    expect(tables).to.deep.equal([{ name: 'api_keys' }, { name: 'idempotency_keys' }, { name: 'incremental_counter' }, { name: 'rate_limits' }, { name: 'users' }]);
   });
 
   it('refuses a schema newer than the code, a file that is not SQLite, a path under a file, and a folder', () => {
@@ -381,5 +393,40 @@ describe('SQLite storage', () => {
     const walBytes = statSync(`${file}-wal`).size;
     expect(walBytes).to.be.below(6 * 1024 * 1024);
     expect(statSync(file).size).to.be.below(1024 * 1024);
+  });
+
+  it('shares rate-limit counts between connections to one file, as between processes', async () => {
+    const file = freshFile();
+    const limit = { name: 'failed_passwords_account', points: 2, durationSeconds: 900 };
+    const here = new SqliteRateLimiter(openDatabase(file), limit);
+    const there = new SqliteRateLimiter(openDatabase(file), limit);
+    const elsewhere = new SqliteRateLimiter(openDatabase(file), { ...limit, name: 'registrations_address' });
+    await here.consume('ada@example.com');
+    await there.consume('ada@example.com');
+    expect(await here.consume('ada@example.com').catch((e: unknown) => e)).to.be.instanceOf(TooManyRequests);
+    expect(await elsewhere.consume('ada@example.com').then(() => 'allowed')).to.equal('allowed');
+  });
+
+  it('deletes the counts of windows that are over, and keeps the others', async () => {
+    const db = openDatabase();
+    await new SqliteRateLimiter(db, { name: 'short', points: 5, durationSeconds: 1 }).consume('ada');
+    await new SqliteRateLimiter(db, { name: 'long', points: 5, durationSeconds: 3600 }).consume('ada');
+    expect(deleteExpiredRateLimits(db, new Date(Date.now() + 2000))).to.equal(1);
+    expect(db.prepare('SELECT key FROM rate_limits').all()).to.deep.equal([{ key: 'long:ada' }]);
+  });
+
+  it('reports StorageUnavailable when another process holds the write lock past the timeout of a rate-limit count', async () => {
+    const file = freshFile();
+    const db = openDatabase(file);
+    db.pragma('busy_timeout = 50');
+    const limiter = new SqliteRateLimiter(db, { name: 'busy', points: 5, durationSeconds: 900 });
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      expect(await limiter.consume('ada').catch((e: unknown) => e)).to.be.instanceOf(StorageUnavailable);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
   });
 });

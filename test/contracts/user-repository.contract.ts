@@ -15,15 +15,15 @@ export function userRepositoryContract(name: string, create: () => Promise<UserR
       users = await create();
     });
 
-    it('finds a stored user by API key digest, with every field intact', async () => {
+    it('finds a stored user by email, with every field intact', async () => {
       const user = aUser();
       await users.add(user);
-      expect(await users.findByApiKeyDigest(user.apiKeyDigest)).to.deep.equal(user);
+      expect(await users.findByEmail(user.email)).to.deep.equal(user);
     });
 
-    it('returns null for a digest nobody has', async () => {
+    it('returns null for an email nobody has', async () => {
       await users.add(aUser());
-      expect(await users.findByApiKeyDigest('f'.repeat(64))).to.equal(null);
+      expect(await users.findByEmail('nobody@example.com')).to.equal(null);
     });
 
     it('refuses a second user with the same email', async () => {
@@ -31,7 +31,7 @@ export function userRepositoryContract(name: string, create: () => Promise<UserR
       await users.add(first);
       const error = await users.add(aUser({ email: 'same@example.com' })).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(EmailAlreadyRegistered);
-      expect(await users.findByApiKeyDigest(first.apiKeyDigest)).to.deep.equal(first);
+      expect(await users.findByEmail('same@example.com')).to.deep.equal(first);
     });
 
     it('lets exactly one of many concurrent registrations of one email win', async () => {
@@ -44,16 +44,30 @@ export function userRepositoryContract(name: string, create: () => Promise<UserR
       for (const result of lost) expect(result.reason).to.be.instanceOf(EmailAlreadyRegistered);
     });
 
+    it('deletes a user, after which the email is free to register again', async () => {
+      const gone = aUser({ email: 'gone@example.com' });
+      const stays = aUser();
+      await users.add(gone);
+      await users.add(stays);
+      await users.delete(gone.id);
+      expect(await users.findByEmail('gone@example.com')).to.equal(null);
+      expect(await users.findByEmail(stays.email)).to.deep.equal(stays);
+      const again = aUser({ email: 'gone@example.com' });
+      await users.add(again);
+      expect(await users.findByEmail('gone@example.com')).to.deep.equal(again);
+      await users.delete('nobody'); // deleting nobody is not an error
+    });
+
     it('keeps its own copy: changing an object after add or after find changes nothing stored', async () => {
       const user = aUser();
       const original = structuredClone(user);
       await users.add(user);
-      (user as { email: string }).email = 'changed@example.com';
-      const found = await users.findByApiKeyDigest(user.apiKeyDigest);
+      (user as { passwordHash: string }).passwordHash = 'changed';
+      const found = await users.findByEmail(original.email);
       expect(found).to.deep.equal(original);
-      (found as { email: string }).email = 'changed-again@example.com';
+      (found as { passwordHash: string }).passwordHash = 'changed again';
       found!.createdAt.setFullYear(1999);
-      expect(await users.findByApiKeyDigest(user.apiKeyDigest)).to.deep.equal(original);
+      expect(await users.findByEmail(original.email)).to.deep.equal(original);
     });
   });
 }

@@ -46,8 +46,7 @@ describe('the OpenAPI document', () => {
     expect(documented.map((entry) => entry.split(' ')[1])).to.have.members(API.map((operation) => operation.path.replace(/\{(\w+)\}/g, ':$1')));
     for (const [path, item] of Object.entries(openApiDocument.paths)) {
       for (const method of Object.keys(item)) {
-        // node:http sends a DELETE body with neither Content-Length nor chunking, so none is sent.
-        const reply = await server.http.send(method.toUpperCase(), path, { body: method === 'get' || method === 'delete' ? undefined : {} });
+        const reply = await server.http.send(method.toUpperCase(), path.replace(/\{\w+\}/g, 'x'), { body: method === 'get' || method === 'delete' ? undefined : {} });
         expect(reply.status, `${method} ${path}`).not.to.be.oneOf([404, 405]);
       }
     }

@@ -15,7 +15,56 @@ describe('parseConfig', () => {
       storageTimeoutMs: 1000,
       maxConnections: 1000,
       maxSequences: 1000,
+      trustProxy: 0,
+      rateLimits: {
+        failedPasswordsPerAccount: { points: 5, durationSeconds: 900 },
+        failedPasswordsPerAddress: { points: 20, durationSeconds: 900 },
+        registrationsPerAddress: { points: 10, durationSeconds: 3600 },
+      },
     });
+  });
+
+  it('reads every rate limit, 0 turning one off, and the number of trusted proxies', () => {
+    const config = parseConfig({
+      RATE_LIMIT_FAILED_PASSWORDS_PER_ACCOUNT: '3',
+      RATE_LIMIT_FAILED_PASSWORDS_PER_ADDRESS: '0',
+      RATE_LIMIT_FAILED_PASSWORDS_WINDOW_SECONDS: '60',
+      RATE_LIMIT_REGISTRATIONS_PER_ADDRESS: '100',
+      RATE_LIMIT_REGISTRATIONS_WINDOW_SECONDS: '86400',
+      TRUST_PROXY: '1',
+    });
+    expect(config.rateLimits).to.deep.equal({
+      failedPasswordsPerAccount: { points: 3, durationSeconds: 60 },
+      failedPasswordsPerAddress: { points: 0, durationSeconds: 60 },
+      registrationsPerAddress: { points: 100, durationSeconds: 86400 },
+    });
+    expect(config.trustProxy).to.equal(1);
+  });
+
+  it('refuses rate limits and windows that are not whole numbers in range, naming each variable once', () => {
+    const error = (() => {
+      try {
+        parseConfig({
+          RATE_LIMIT_FAILED_PASSWORDS_PER_ACCOUNT: '-1',
+          RATE_LIMIT_FAILED_PASSWORDS_PER_ADDRESS: 'lots',
+          RATE_LIMIT_FAILED_PASSWORDS_WINDOW_SECONDS: '0',
+          RATE_LIMIT_REGISTRATIONS_PER_ADDRESS: '2.5',
+          RATE_LIMIT_REGISTRATIONS_WINDOW_SECONDS: '86401',
+          TRUST_PROXY: 'yes',
+        });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(error).to.be.instanceOf(ConfigError);
+    expect(error!.problems).to.deep.equal([
+      'RATE_LIMIT_FAILED_PASSWORDS_WINDOW_SECONDS must be a whole number from 1 to 86400 (got "0")',
+      'TRUST_PROXY must be a whole number from 0 to 10 (got "yes")',
+      'RATE_LIMIT_FAILED_PASSWORDS_PER_ACCOUNT must be a whole number from 0 to 1000000 (got "-1")',
+      'RATE_LIMIT_FAILED_PASSWORDS_PER_ADDRESS must be a whole number from 0 to 1000000 (got "lots")',
+      'RATE_LIMIT_REGISTRATIONS_PER_ADDRESS must be a whole number from 0 to 1000000 (got "2.5")',
+      'RATE_LIMIT_REGISTRATIONS_WINDOW_SECONDS must be a whole number from 1 to 86400 (got "86401")',
+    ]);
   });
 
   it('takes MAX_SEQUENCES from 1 to 1 000 000', () => {

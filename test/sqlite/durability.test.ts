@@ -195,7 +195,12 @@ describe('SQLite durability, with real server processes', function () {
       expect(await next(service.url, key, http.globalAgent)).to.equal(1);
     });
 
-    it('two processes under load while a third takes the lock in bursts: /health/live p99 under 50 ms, no duplicates', async () => {
+    it('two processes under load while a third takes the lock in bursts: /health/live p99 under 50 ms, no duplicates', async function () {
+      // The probes' round trips also wait for this test process, which drives the load: on a busy
+      // two-core machine a transient stall of the test runner can cost a few ms. A server whose event
+      // loop waits for the lock stalls each 300 ms burst and fails every attempt; one retry absorbs
+      // the runner's noise without hiding that.
+      this.retries(1);
       const [a, b] = [await start(), await start()];
       const key = await register(a.url);
       const holder = holdWriteLock(file, Array.from({ length: 8 }, () => ({ holdMs: 300, pauseMs: 200 })));

@@ -24,8 +24,8 @@ describe('the web page in a real browser', function () {
   const currentByApi = async (key: string) => (await suite.server.http.get('/v1/current', { headers: bearer(key) })).body.data.attributes.value;
   const evaluate = <T>(page: Page, expression: string) => page.evaluate(expression) as Promise<T>;
   const signUp = async (page: Page, email = newEmail()) => {
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
     await page.getByRole('button', { name: 'Create account and get a key' }).click();
     await page.locator('#new-key-value', { hasText: /^inc_/ }).waitFor();
     return (await page.locator('#new-key-value').textContent())!;
@@ -131,8 +131,8 @@ describe('the web page in a real browser', function () {
   it('a bad email and a short password show their errors before submitting, and send nothing', async () => {
     const { page, screenshot } = await open();
     const sent = registerRequests(page);
-    const email = page.getByLabel('Email');
-    const password = page.getByLabel('Password');
+    const email = page.getByLabel('Email', { exact: true });
+    const password = page.getByLabel('Password', { exact: true });
 
     await email.fill('not-an-email');
     await password.focus(); // leaving the field checks it
@@ -167,8 +167,8 @@ describe('the web page in a real browser', function () {
     expect(await page.locator('#signup-password-hint').textContent()).to.equal('At least 8 characters.');
     expect(await page.locator('body').textContent()).not.to.contain('bytes');
 
-    await page.getByLabel('Email').fill(newEmail());
-    await page.getByLabel('Password').fill('ü'.repeat(37)); // 37 characters, 74 bytes
+    await page.getByLabel('Email', { exact: true }).fill(newEmail());
+    await page.getByLabel('Password', { exact: true }).fill('ü'.repeat(37)); // 37 characters, 74 bytes
     await page.getByRole('button', { name: 'Create account and get a key' }).click();
     expect(await page.locator('#signup-password-error').textContent()).to.equal(
       'Password must be at most 72 bytes, and this one has 74: a letter or digit counts one, an accented letter two, an emoji four.',
@@ -180,11 +180,11 @@ describe('the web page in a real browser', function () {
     const taken = newEmail();
     await registerUser(suite.server, taken);
     const { page } = await open();
-    await page.getByLabel('Email').fill(taken.toUpperCase());
-    await page.getByLabel('Password').fill('another password');
+    await page.getByLabel('Email', { exact: true }).fill(taken.toUpperCase());
+    await page.getByLabel('Password', { exact: true }).fill('another password');
     await page.getByRole('button', { name: 'Create account and get a key' }).click();
     await page.locator('#signup-email-error', { hasText: 'This email address is already registered.' }).waitFor();
-    expect(await page.getByLabel('Email').getAttribute('aria-invalid')).to.equal('true');
+    expect(await page.getByLabel('Email', { exact: true }).getAttribute('aria-invalid')).to.equal('true');
     expect(await page.locator('#new-key').isHidden()).to.equal(true);
   });
 

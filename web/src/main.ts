@@ -1,6 +1,8 @@
 import * as api from './api';
 import { ApiError } from './api';
-import { Check, checkApiKey, checkCounterValue, checkEmail, checkPassword, checkSequenceName, checkStartValue, PASSWORD_HINT } from './rules';
+import { checkAll, checkAsTyped, clearErrors, element, onSubmit, showApiErrors, showError } from './forms';
+import { explainOnLogIn, mountKeys } from './keys';
+import { checkApiKey, checkCounterValue, checkEmail, checkPassword, checkSequenceName, checkStartValue, PASSWORD_HINT } from './rules';
 
 /**
  * The page: sign up and see the key once, or bring a key; then drive the account's sequences
@@ -10,12 +12,6 @@ import { Check, checkApiKey, checkCounterValue, checkEmail, checkPassword, check
 const KEY_STORAGE = 'increment.apiKey';
 const ACTIVITY_LIMIT = 20;
 const RANGE = 10;
-
-const element = <T extends HTMLElement>(id: string): T => {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`The page has no #${id}`);
-  return found as T;
-};
 
 const view = {
   start: element('start'),
@@ -57,85 +53,10 @@ function holdKey(newKey: string | undefined): void {
   }
 }
 
-// ---- field errors --------------------------------------------------------------------------
-
-/** Shows (or clears) the message under a form's input or in its general slot, and marks the input. */
-function showError(form: HTMLElement, field: string, message: string | undefined): void {
-  const slot = form.querySelector<HTMLElement>(`[data-error-for="${field}"]`) ?? form.querySelector<HTMLElement>('[data-error-for="form"]');
-  if (slot) slot.textContent = message ?? '';
-  const input = form.querySelector<HTMLInputElement>(`input[name="${field}"]`);
-  if (input) {
-    if (message) input.setAttribute('aria-invalid', 'true');
-    else input.removeAttribute('aria-invalid');
-  }
-}
-
-function clearErrors(form: HTMLElement): void {
-  form.querySelectorAll('[data-error-for]').forEach((slot) => (slot.textContent = ''));
-  form.querySelectorAll('input[aria-invalid]').forEach((input) => input.removeAttribute('aria-invalid'));
-}
-
-/** Puts each API error next to the input it names; the others go to the form's general slot. */
-function showApiErrors(form: HTMLElement, errors: readonly ApiError[]): void {
-  const general: string[] = [];
-  for (const error of errors) {
-    const input = error.field && form.querySelector(`input[name="${error.field}"]`);
-    if (input) showError(form, error.field!, error.detail);
-    else general.push(error.detail);
-  }
-  if (general.length > 0) showError(form, 'form', general.join(' '));
-  form.querySelector<HTMLInputElement>('input[aria-invalid="true"]')?.focus();
-}
-
-/**
- * Checks an input as the user leaves it, and again as they type once it has shown an error,
- * so a mistake is pointed out before submitting and the message goes as soon as it is fixed.
- */
-function checkAsTyped(form: HTMLFormElement, name: string, check: Check): void {
-  const input = form.querySelector<HTMLInputElement>(`input[name="${name}"]`)!;
-  input.addEventListener('blur', () => {
-    if (input.value !== '') showError(form, name, check(input.value));
-  });
-  input.addEventListener('input', () => {
-    if (input.getAttribute('aria-invalid') === 'true') showError(form, name, check(input.value));
-  });
-}
-
-/** Runs every check of a form; shows all problems and focuses the first. True when all pass. */
-function checkAll(form: HTMLFormElement, checks: Record<string, Check>): boolean {
-  clearErrors(form);
-  let valid = true;
-  for (const [name, check] of Object.entries(checks)) {
-    const problem = check(form.querySelector<HTMLInputElement>(`input[name="${name}"]`)!.value);
-    if (problem) {
-      showError(form, name, problem);
-      valid = false;
-    }
-  }
-  if (!valid) form.querySelector<HTMLInputElement>('input[aria-invalid="true"]')?.focus();
-  return valid;
-}
-
-/** Runs a form's submission once at a time: a second Enter while the first is in flight does nothing. */
-function onSubmit(form: HTMLFormElement, submit: () => Promise<void>): void {
-  let busy = false;
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    if (busy) return;
-    busy = true;
-    form.setAttribute('aria-busy', 'true');
-    try {
-      await submit();
-    } finally {
-      busy = false;
-      form.removeAttribute('aria-busy');
-    }
-  });
-}
-
 // ---- screens -------------------------------------------------------------------------------
 
 function showStart(): void {
+  keysPanel.hide();
   view.newKeyValue.textContent = '';
   view.start.hidden = false;
   view.newKey.hidden = true;
@@ -150,6 +71,14 @@ function showDashboard(): void {
   view.activity.replaceChildren();
   view.results.hidden = true;
   fillCurlLines(key!);
+  keysPanel.show();
+}
+
+function showNewKey(newKey: string): void {
+  view.newKeyValue.textContent = newKey;
+  element('copy-new-key-status').textContent = '';
+  view.newKey.hidden = false;
+  view.newKeyTitle.focus();
 }
 
 function fillCurlLines(apiKey: string): void {
@@ -314,6 +243,24 @@ function keyRefused(errors: readonly ApiError[]): boolean {
 
 // ---- wiring --------------------------------------------------------------------------------
 
+const keysPanel = mountKeys({
+  key: () => key,
+  enter(newKey) {
+    holdKey(newKey);
+    showDashboard();
+    void refresh();
+    view.dashboardTitle.focus();
+  },
+  showNewKey,
+  leave(reason) {
+    holdKey(undefined);
+    showStart();
+    explainOnLogIn(reason);
+    element<HTMLInputElement>('log-in-email').focus();
+  },
+  keyRefused: (errors) => keyRefused(errors),
+});
+
 element('signup-password-hint').textContent = PASSWORD_HINT;
 const signupForm = element<HTMLFormElement>('signup-form');
 checkAsTyped(signupForm, 'email', checkEmail);
@@ -326,12 +273,9 @@ onSubmit(signupForm, async () => {
   if (!outcome.ok) return showApiErrors(signupForm, outcome.errors);
   signupForm.reset();
   holdKey(outcome.value.apiKey);
-  view.newKeyValue.textContent = outcome.value.apiKey;
-  element('copy-new-key-status').textContent = '';
   showDashboard();
-  view.newKey.hidden = false;
   renderSequences([{ name: 'default', value: 0 }]); // a new account has only default, at 0
-  view.newKeyTitle.focus();
+  showNewKey(outcome.value.apiKey);
 });
 
 const useKeyForm = element<HTMLFormElement>('use-key-form');

@@ -1,4 +1,4 @@
-import { hash, randomBytes } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import { ApiKey, IssuedApiKey } from '../../domain/api-key';
 import { ApiKeyIssuer } from '../../domain/api-key-issuer.port';
 
@@ -11,7 +11,7 @@ const KEY_BYTES = 32;
 export class NodeCryptoApiKeyIssuer implements ApiKeyIssuer {
   issue(): IssuedApiKey {
     const key = ApiKey.PREFIX + randomBytes(KEY_BYTES).toString('base64url');
-    return { key, digest: this.digestOf(key) };
+    return { id: randomUUID(), key, digest: this.digestOf(key) };
   }
 
   digestOf(key: string): string {

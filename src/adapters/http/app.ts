@@ -1,10 +1,10 @@
 import Router from '@koa/router';
-import Koa, { Middleware } from 'koa';
+import Koa, { Context, Middleware } from 'koa';
 import helmet from 'koa-helmet';
 import { METHODS } from 'node:http';
 import { Logger } from 'pino';
 import { DomainError } from '../../domain/errors';
-import { apiKeyOf } from './authenticate';
+import { apiKeyOf, credentialsOf, sendsPassword } from './authenticate';
 import { observe, RequestState } from './observe';
 import { API } from './openapi';
 import { HttpDependencies, Operation } from './operation';
@@ -51,7 +51,7 @@ function serve(operation: Operation, deps: HttpDependencies): Middleware<Request
     if (operation.refusesHead && ctx.method === 'HEAD') {
       throw refuse('method_not_allowed', `This route accepts ${allowOf(operation.path)}.`, undefined, { Allow: allowOf(operation.path) });
     }
-    const userId = operation.auth === 'key' ? await deps.authenticate.execute(apiKeyOf(ctx)) : '';
+    const userId = await authenticated(operation, ctx, deps);
     if (userId !== '') ctx.state.userId = userId;
     const { request, sourceOf } = await read(ctx, userId);
     const reply = await Promise.resolve(operation.handle(request, deps)).catch((error: unknown) => {
@@ -65,6 +65,14 @@ function serve(operation: Operation, deps: HttpDependencies): Middleware<Request
     ctx.state.issued = reply.issued;
     if (operation.outcome && reply.status < 300) ctx.state.outcome = operation.outcome;
   };
+}
+
+/** Who the request is, as the operation asks: "" for none; a key, a password (Basic), or either. */
+async function authenticated(operation: Operation, ctx: Context, deps: HttpDependencies): Promise<string> {
+  const password = operation.auth === 'password' || (operation.auth === 'key-or-password' && sendsPassword(ctx));
+  if (password) return deps.authenticateWithPassword.execute(credentialsOf(ctx), ctx.ip);
+  if (operation.auth === 'none') return '';
+  return deps.authenticate.execute(apiKeyOf(ctx));
 }
 
 /** The methods of a path, as Allow says them: a GET that refuses HEAD does not offer it. */

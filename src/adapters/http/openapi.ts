@@ -14,6 +14,8 @@ returns the next integer of your own sequence: never the same one twice, never l
 - **Named sequences** (\`/v1/sequences\`): several per account besides \`default\`, ranges of up to ${IssueCount.MAX} integers in one call,
   exactly-once retries with \`Idempotency-Key\`, and writes conditional on the value with \`If-Match\`.
 - **Authenticate** with \`Authorization: Bearer <key>\` (or \`?token=<key>\`, as the original service did).
+  Creating a key (logging in) and deleting the account take the password instead: \`Authorization: Basic\` with
+  the base64 of \`email:password\` in UTF-8.
 - **Values** are integers from 0 to ${Counter.MAX_VALUE} (2^53-1), exact in every JSON client.
 - **Bodies** may be JSON, a JSON:API document or a form, of at most ${MAX_BODY_BYTES / 1024} KiB.
 - **Errors** are JSON:API error documents with a stable \`code\`; \`source\` names the field, parameter or header at fault.
@@ -57,8 +59,17 @@ function errorResponses(operation: Operation): Record<string, object> {
       status,
       {
         description: `Codes: ${codes.map((code) => `\`${code}\``).join(', ')}.`,
-        ...(status === 401 ? { headers: { 'WWW-Authenticate': { description: '`Bearer`, with `error="invalid_token"` for an unknown key.', schema: { type: 'string' } } } } : {}),
-        ...(status === 503 || codes.includes('idempotency_key_in_use')
+        ...(status === 401
+          ? {
+              headers: {
+                'WWW-Authenticate': {
+                  description: '`Bearer` where a key is asked for (`error="invalid_token"` for an unknown key); `Basic realm="increment"` where the password is.',
+                  schema: { type: 'string' },
+                },
+              },
+            }
+          : {}),
+        ...(status === 503 || status === 429 || codes.includes('idempotency_key_in_use')
           ? { headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } } } }
           : {}),
         ...(status === 412 ? { headers: { ETag: { description: 'The current value, "<value>": the If-Match a retry may send.', schema: { type: 'string' } } } } : {}),
@@ -131,12 +142,19 @@ function describe(operation: Operation): object {
     tags: [operation.tag],
     summary: operation.summary,
     description: operation.description,
-    security: operation.auth === 'key' ? [{ bearer: [] }, { token: [] }] : [],
+    security: SECURITY[operation.auth],
     ...(parameterList.length > 0 ? { parameters: parameterList } : {}),
     ...(body ? { requestBody: body } : {}),
     responses: { ...Object.fromEntries(successes), ...errorResponses(operation) },
   };
 }
+
+const SECURITY: Record<Operation['auth'], object[]> = {
+  none: [],
+  key: [{ bearer: [] }, { token: [] }],
+  password: [{ basic: [] }],
+  'key-or-password': [{ bearer: [] }, { token: [] }, { basic: [] }],
+};
 
 function generate(operations: readonly Operation[]) {
   const paths: Record<string, Record<string, object>> = {};
@@ -151,6 +169,7 @@ function generate(operations: readonly Operation[]) {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <key>' },
         token: { type: 'apiKey', in: 'query', name: 'token', description: 'The API key as ?token=, as the original service took it; prefer the header.' },
+        basic: { type: 'http', scheme: 'basic', description: 'Authorization: Basic base64(email:password), the password of your account, in UTF-8.' },
       },
     },
   };

@@ -2,14 +2,19 @@ import { TSchema } from '@sinclair/typebox';
 import { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Authenticate } from '../../application/authenticate.use-case';
+import { AuthenticateWithPassword } from '../../application/authenticate-with-password.use-case';
 import { CheckHealth } from '../../application/check-health.use-case';
-import { CreateSequence } from '../../application/create-sequence.use-case';
+import { CreateApiKey } from '../../application/create-api-key.use-case';
 import { CurrentInteger } from '../../application/current-integer.use-case';
+import { DeleteAccount } from '../../application/delete-account.use-case';
+import { ListApiKeys } from '../../application/list-api-keys.use-case';
+import { CreateSequence } from '../../application/create-sequence.use-case';
 import { DeleteSequence } from '../../application/delete-sequence.use-case';
 import { ListSequences } from '../../application/list-sequences.use-case';
 import { NextInteger } from '../../application/next-integer.use-case';
 import { RegisterUser } from '../../application/register-user.use-case';
 import { ResetInteger } from '../../application/reset-integer.use-case';
+import { RevokeApiKey } from '../../application/revoke-api-key.use-case';
 import { UserId } from '../../domain/user';
 import { ProblemCode } from './problems';
 
@@ -17,6 +22,11 @@ import { ProblemCode } from './problems';
 export interface HttpDependencies {
   readonly registerUser: RegisterUser;
   readonly authenticate: Authenticate;
+  readonly authenticateWithPassword: AuthenticateWithPassword;
+  readonly createApiKey: CreateApiKey;
+  readonly listApiKeys: ListApiKeys;
+  readonly revokeApiKey: RevokeApiKey;
+  readonly deleteAccount: DeleteAccount;
   readonly nextInteger: NextInteger;
   readonly currentInteger: CurrentInteger;
   readonly resetInteger: ResetInteger;
@@ -59,15 +69,18 @@ export interface Body {
 /** A success response; JSON:API unless `mediaType` says otherwise; without `schema`, one with no body (204). */
 export interface Response {
   readonly description: string;
+  /** None for a response without a body (204). */
   readonly schema?: TSchema;
   readonly example?: unknown;
   readonly mediaType?: string;
   readonly headers?: Readonly<Record<string, { readonly description: string; readonly schema: TSchema }>>;
 }
 
-/** What an operation reads, validated against its schemas; `userId` is whose key it was ("" without auth). */
+/** What an operation reads, validated against its schemas; `userId` is who authenticated ("" without auth). */
 export interface Request {
   readonly userId: UserId;
+  /** The client's address: the socket's, or X-Forwarded-For's as TRUST_PROXY says. */
+  readonly clientAddress: string;
   readonly body: Readonly<Record<string, unknown>>;
   readonly query: Readonly<Record<string, unknown>>;
   readonly params: Readonly<Record<string, unknown>>;
@@ -93,8 +106,11 @@ export interface Operation {
   readonly tag: 'users' | 'counter' | 'sequences' | 'operations';
   readonly summary: string;
   readonly description: string;
-  /** "key": an API key as a Bearer token or ?token=. */
-  readonly auth: 'none' | 'key';
+  /**
+   * "key": an API key as a Bearer token or ?token=. "password": the account's email and password
+   * as Basic credentials. "key-or-password": either (a Basic header means the password).
+   */
+  readonly auth: 'none' | 'key' | 'password' | 'key-or-password';
   /** A GET that changes state must not answer the HEAD that proxies and monitors send freely. */
   readonly refusesHead?: boolean;
   readonly params?: Readonly<Record<string, Field>>;
@@ -110,6 +126,7 @@ export interface Operation {
 }
 
 export const AUTH_ERRORS: readonly ProblemCode[] = ['missing_api_key', 'invalid_api_key', 'malformed_authorization', 'malformed_token'];
+export const PASSWORD_ERRORS: readonly ProblemCode[] = ['missing_credentials', 'invalid_credentials', 'malformed_authorization', 'too_many_requests'];
 export const BODY_ERRORS: readonly ProblemCode[] = [
   'malformed_json',
   'malformed_body',
@@ -124,7 +141,10 @@ export const BODY_ERRORS: readonly ProblemCode[] = [
 /** Every error code an operation can answer, by kind: the document lists these, the tests hold the app to them. */
 export function errorsOf(operation: Operation): ProblemCode[] {
   const codes = new Set<ProblemCode>(operation.errors);
-  if (operation.auth !== 'none') AUTH_ERRORS.forEach((code) => codes.add(code));
+  if (operation.auth === 'key' || operation.auth === 'key-or-password') AUTH_ERRORS.forEach((code) => codes.add(code));
+  if (operation.auth === 'password') PASSWORD_ERRORS.forEach((code) => codes.add(code));
+  // Without any Authorization header, such a route asks for a key: missing_api_key, not missing_credentials.
+  if (operation.auth === 'key-or-password') PASSWORD_ERRORS.filter((code) => code !== 'missing_credentials').forEach((code) => codes.add(code));
   if (operation.body) BODY_ERRORS.forEach((code) => codes.add(code));
   for (const field of Object.values({ ...operation.params, ...operation.query, ...operation.headers, ...operation.body?.fields })) {
     codes.add(field.code);

@@ -1,5 +1,5 @@
 import createHttpError, { HttpError, isHttpError } from 'http-errors';
-import { DomainError, InvalidInput } from '../../domain/errors';
+import { DomainError, InvalidInput, TooManyRequests } from '../../domain/errors';
 import { MAX_BODY_BYTES } from './schemas';
 
 /**
@@ -16,11 +16,16 @@ export const PROBLEMS = {
   invalid_api_key: { status: 401, title: 'Invalid API key' },
   malformed_authorization: { status: 401, title: 'Malformed Authorization header' },
   malformed_token: { status: 401, title: 'Malformed token parameter' },
+  missing_credentials: { status: 401, title: 'Email and password required' },
+  invalid_credentials: { status: 401, title: 'Invalid credentials' },
   not_found: { status: 404, title: 'Not found' },
-  sequence_not_found: { status: 404, title: 'Sequence not found' },
+  key_not_found: { status: 404, title: 'API key not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   email_taken: { status: 409, title: 'Email already registered' },
   sequence_exhausted: { status: 409, title: 'Sequence exhausted' },
+  too_many_keys: { status: 409, title: 'Too many API keys' },
+  last_key: { status: 409, title: 'Last API key' },
+  sequence_not_found: { status: 404, title: 'Sequence not found' },
   sequence_exists: { status: 409, title: 'Sequence exists' },
   too_many_sequences: { status: 409, title: 'Too many sequences' },
   default_sequence: { status: 409, title: 'Default sequence' },
@@ -40,6 +45,8 @@ export const PROBLEMS = {
   invalid_page_size: { status: 422, title: 'Invalid page size' },
   invalid_idempotency_key: { status: 422, title: 'Invalid idempotency key' },
   idempotency_key_reused: { status: 422, title: 'Idempotency key reused' },
+  invalid_label: { status: 422, title: 'Invalid label' },
+  too_many_requests: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal server error' },
   idempotency_unsupported: { status: 501, title: 'Idempotency not supported' },
   storage_unavailable: { status: 503, title: 'Storage unavailable' },
@@ -76,6 +83,14 @@ export function atField(error: DomainError, source: ErrorSource): HttpError {
 
 const RETRY_AFTER_SECONDS = '1';
 
+/** The challenge of a 401, by code: a password is asked for with Basic, a key with Bearer. */
+export const BASIC_CHALLENGE = 'Basic realm="increment"';
+const CHALLENGES: Partial<Record<ProblemCode, string>> = {
+  invalid_api_key: 'Bearer error="invalid_token"',
+  invalid_credentials: BASIC_CHALLENGE,
+  missing_credentials: BASIC_CHALLENGE,
+};
+
 /**
  * Client errors the Koa stack raises itself (raw-body, inflation, @koa/router): http-errors
  * marked `expose`, keyed by their status. Anything else unexpected is a 500.
@@ -99,8 +114,10 @@ export function problemOf(error: unknown): Problem {
   const { code, detail, source, headers, unexpected } = classify(error);
   const { status, title } = PROBLEMS[code];
   const allHeaders: Record<string, string> = { ...headers };
-  if (status === 401) allHeaders['WWW-Authenticate'] = code === 'invalid_api_key' ? 'Bearer error="invalid_token"' : 'Bearer';
+  // A refusal may name its own challenge (a malformed header on a route that takes a password).
+  if (status === 401) allHeaders['WWW-Authenticate'] ??= CHALLENGES[code] ?? 'Bearer';
   if (status === 503) allHeaders['Retry-After'] = RETRY_AFTER_SECONDS;
+  if (error instanceof TooManyRequests) allHeaders['Retry-After'] = String(error.retryAfterSeconds);
   return {
     object: { status: String(status), code, title, detail, ...(source ? { source } : {}) },
     headers: allHeaders,

@@ -50,7 +50,7 @@ export function requestReader(operation: Operation): RequestReader {
     return header === undefined ? undefined : { header };
   };
   return async (ctx, userId) => {
-    const request = { userId, params: params(ctx.params ?? {}), query: query(ctx.query), headers: headers(ctx.headers) };
+    const request = { userId, clientAddress: ctx.ip, params: params(ctx.params ?? {}), query: query(ctx.query), headers: headers(ctx.headers) };
     if (!body) return { request: { ...request, body: {} }, sourceOf: elsewhere };
     const { values, isDocument } = body(await readBody(ctx));
     const { fields, idField } = operation.body!;

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { ApiKey } from '../../domain/api-key';
 import { etagOf, expectedValues, withConditions } from './conditions';
+import { KEY_OPERATIONS } from './key-routes';
 import { Operation } from './operation';
 import { CounterDocument, CounterIssueDocument, CounterValueInput, EmailInput, ETagHeader, HealthDocument, PasswordInput, UserDocument } from './schemas';
 import {
@@ -89,14 +90,15 @@ export const OPERATIONS: readonly Operation[] = [
         example: { data: { type: 'users', id: '4b0c7d5e-2f6a-4c1b-9a53-0e8f1c2d3b4a', attributes: { email: 'ada@example.com', apiKey: EXAMPLE_KEY } } },
       },
     },
-    errors: ['email_taken'],
+    errors: ['email_taken', 'too_many_requests'],
     outcome: 'registration',
     usesStorage: true,
-    async handle({ body }, { registerUser }) {
-      const { user, apiKey } = await registerUser.execute({ email: body.email, password: body.password });
+    async handle({ body, clientAddress }, { registerUser }) {
+      const { user, apiKey } = await registerUser.execute({ email: body.email, password: body.password }, clientAddress);
       return { status: 201, body: { data: { type: 'users', id: user.id, attributes: { email: user.email, apiKey } } } };
     },
   },
+  ...KEY_OPERATIONS,
   next('get'),
   next('post'),
   {

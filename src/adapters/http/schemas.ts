@@ -1,5 +1,5 @@
 import { TSchema, Type } from '@sinclair/typebox';
-import { ApiKey } from '../../domain/api-key';
+import { ApiKey, ApiKeyLabel } from '../../domain/api-key';
 import { Counter } from '../../domain/counter';
 import { IdempotencyKey, IssueCount, SequenceName, SequencePage } from '../../domain/sequence';
 import { Email, Password } from '../../domain/user';
@@ -150,8 +150,42 @@ export const UserDocument = resourceDocument('users', Type.String({ minLength: 1
   apiKey: ApiKeyValue,
 });
 
+export const LabelInput = Type.String({
+  minLength: ApiKeyLabel.MIN_LENGTH,
+  maxLength: ApiKeyLabel.MAX_LENGTH,
+  description: `A name for the key, ${ApiKeyLabel.MIN_LENGTH} to ${ApiKeyLabel.MAX_LENGTH} characters without control characters, such as "ci" or "laptop". Optional.`,
+  examples: ['ci'],
+});
+
+const Instant = Type.String({ format: 'date-time', description: 'An instant, in ISO 8601 UTC.' });
+
+/** What anyone may see of a key: never the key itself, nor its digest. */
+const keyAttributes = {
+  label: Type.Union([Type.String({ maxLength: ApiKeyLabel.MAX_LENGTH }), Type.Null()], { description: 'The label given at creation, or null.' }),
+  prefix: Type.Union([Type.String({ pattern: `^[A-Za-z0-9_-]{${ApiKey.VISIBLE_CHARACTERS}}$` }), Type.Null()], {
+    description: `The first ${ApiKey.VISIBLE_CHARACTERS} characters after ${ApiKey.PREFIX}, to recognise the key by. Null for a key issued before keys had prefixes, until its next use.`,
+  }),
+  createdAt: Instant,
+  lastUsedAt: Type.Union([Instant, Type.Null()], {
+    description: `The last use, to within ${ApiKey.LAST_USED_PRECISION_MS / 1000} s (it is written at most that often), or null if never used.`,
+  }),
+};
+
+const KeyId = Type.String({ minLength: 1, description: 'The id of the key, for revoking it.' });
+
+export const KeyDocument = resourceDocument('keys', KeyId, { ...keyAttributes, apiKey: ApiKeyValue });
+
+export const KeyListDocument = Type.Object(
+  {
+    data: Type.Array(
+      Type.Object({ type: Type.Literal('keys'), id: KeyId, attributes: Type.Object(keyAttributes, { additionalProperties: false }) }, { additionalProperties: false }),
+      { maxItems: ApiKey.MAX_PER_USER, description: 'Newest first.' },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** A JSON:API error document; narrowed to one status and its codes where an operation declares them. */
-/** `codes` are keys of the table in problems.ts (not imported here: problems.ts reads MAX_BODY_BYTES from this file). */
 export function errorDocument(status?: number, codes?: readonly string[]) {
   return Type.Object(
     {

@@ -1,6 +1,6 @@
 import { Collection, Db } from 'mongodb';
 import { EmailAlreadyRegistered } from '../../../domain/errors';
-import { User } from '../../../domain/user';
+import { User, UserId } from '../../../domain/user';
 import { UserRepository } from '../../../domain/user-repository.port';
 import { isDuplicateKeyError, translateMongoError, withinTimeout } from './mongo-errors';
 import { MongoUniqueIndexes, UniqueIndex } from './mongo-unique-indexes';
@@ -8,19 +8,17 @@ import { MongoUniqueIndexes, UniqueIndex } from './mongo-unique-indexes';
 export const USERS_COLLECTION = 'users';
 
 const EMAIL_INDEX: UniqueIndex = { key: { email: 1 }, name: 'email_unique', field: 'email' };
-const API_KEY_DIGEST_INDEX: UniqueIndex = { key: { apiKeyDigest: 1 }, name: 'api_key_digest_unique', field: 'apiKeyDigest' };
 
 export interface UserDocument {
   _id: string;
   email: string;
   passwordHash: string;
-  apiKeyDigest: string;
   createdAt: Date;
 }
 
 export class MongoUserRepository implements UserRepository {
   private readonly users: Collection<UserDocument>;
-  /** The unique indexes are what make registration race-free. */
+  /** The unique index is what makes registration race-free. Keys have their own collection (api_keys). */
   readonly uniqueIndexes: MongoUniqueIndexes;
 
   constructor(
@@ -28,7 +26,7 @@ export class MongoUserRepository implements UserRepository {
     private readonly timeoutMs = 1000,
   ) {
     this.users = db.collection<UserDocument>(USERS_COLLECTION);
-    this.uniqueIndexes = new MongoUniqueIndexes(this.users as unknown as Collection, [EMAIL_INDEX, API_KEY_DIGEST_INDEX]);
+    this.uniqueIndexes = new MongoUniqueIndexes(this.users as unknown as Collection, [EMAIL_INDEX]);
   }
 
   /** Created at start-up, idempotently. */
@@ -48,34 +46,33 @@ export class MongoUserRepository implements UserRepository {
     });
   }
 
-  findByApiKeyDigest(digest: string): Promise<User | null> {
+  findByEmail(email: string): Promise<User | null> {
     return withinTimeout(this.timeoutMs, 'read', async () => {
       try {
-        const document = await this.users.findOne({ apiKeyDigest: digest });
+        const document = await this.users.findOne({ email });
         return document && toUser(document);
       } catch (error) {
         throw translateMongoError(error);
       }
     });
   }
+
+  delete(userId: UserId): Promise<void> {
+    return withinTimeout(this.timeoutMs, 'write', async () => {
+      try {
+        await this.users.deleteOne({ _id: userId });
+      } catch (error) {
+        throw translateMongoError(error, 'write');
+      }
+    });
+  }
 }
 
 function toDocument(user: User): UserDocument {
-  return {
-    _id: user.id,
-    email: user.email,
-    passwordHash: user.passwordHash,
-    apiKeyDigest: user.apiKeyDigest,
-    createdAt: user.createdAt,
-  };
+  return { _id: user.id, email: user.email, passwordHash: user.passwordHash, createdAt: user.createdAt };
 }
 
+/** Field by field, so a field of an older document (apiKeyDigest) never leaks into the domain. */
 function toUser(document: UserDocument): User {
-  return {
-    id: document._id,
-    email: document.email,
-    passwordHash: document.passwordHash,
-    apiKeyDigest: document.apiKeyDigest,
-    createdAt: document.createdAt,
-  };
+  return { id: document._id, email: document.email, passwordHash: document.passwordHash, createdAt: document.createdAt };
 }

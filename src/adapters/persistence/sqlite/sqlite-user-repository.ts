@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { EmailAlreadyRegistered } from '../../../domain/errors';
-import { User } from '../../../domain/user';
+import { User, UserId } from '../../../domain/user';
 import { UserRepository } from '../../../domain/user-repository.port';
 import { GroupCommit } from './group-commit';
 import { isUniqueViolation, translateSqliteError } from './sqlite-errors';
@@ -9,23 +9,24 @@ interface UserRow {
   id: string;
   email: string;
   password_hash: string;
-  api_key_digest: string;
   created_at: number;
 }
 
 export class SqliteUserRepository implements UserRepository {
   private readonly insertStatement: Database.Statement;
-  private readonly byDigestStatement: Database.Statement;
+  private readonly byEmailStatement: Database.Statement;
+  private readonly deleteStatement: Database.Statement;
 
   constructor(
     db: Database.Database,
     private readonly writes: GroupCommit,
   ) {
     this.insertStatement = db.prepare(
-      `INSERT INTO users (id, email, password_hash, api_key_digest, created_at)
-       VALUES (@id, @email, @passwordHash, @apiKeyDigest, @createdAt)`,
+      `INSERT INTO users (id, email, password_hash, created_at)
+       VALUES (@id, @email, @passwordHash, @createdAt)`,
     );
-    this.byDigestStatement = db.prepare('SELECT * FROM users WHERE api_key_digest = ?');
+    this.byEmailStatement = db.prepare('SELECT * FROM users WHERE email = ?');
+    this.deleteStatement = db.prepare('DELETE FROM users WHERE id = ?');
   }
 
   async add(user: User): Promise<void> {
@@ -37,13 +38,17 @@ export class SqliteUserRepository implements UserRepository {
     }
   }
 
-  async findByApiKeyDigest(digest: string): Promise<User | null> {
+  async findByEmail(email: string): Promise<User | null> {
     try {
-      const rows = this.byDigestStatement.all(digest) as UserRow[];
+      const rows = this.byEmailStatement.all(email) as UserRow[];
       return rows.length === 0 ? null : toUser(rows[0]);
     } catch (error) {
       throw translateSqliteError(error);
     }
+  }
+
+  async delete(userId: UserId): Promise<void> {
+    await this.writes.run(() => this.deleteStatement.run(userId));
   }
 }
 
@@ -52,7 +57,6 @@ function toUser(row: UserRow): User {
     id: row.id,
     email: row.email,
     passwordHash: row.password_hash,
-    apiKeyDigest: row.api_key_digest,
     createdAt: new Date(row.created_at),
   };
 }

@@ -1,0 +1,125 @@
+import Database from 'better-sqlite3';
+import { ApiKey } from '../../../domain/api-key';
+import { ApiKeyRepository, Revocation } from '../../../domain/api-key-repository.port';
+import { UserId } from '../../../domain/user';
+import { GroupCommit } from './group-commit';
+import { translateSqliteError } from './sqlite-errors';
+
+interface ApiKeyRow {
+  id: string;
+  user_id: string;
+  label: string | null;
+  prefix: string | null;
+  digest: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/**
+ * Keys in the api_keys table. Every write runs inside a group commit's BEGIN IMMEDIATE, which
+ * holds the file's write lock: a count and the write that depends on it happen with no other
+ * writer in between, in this process or any other, so the per-user limit and the last-key rule
+ * hold under concurrency.
+ */
+export class SqliteApiKeyRepository implements ApiKeyRepository {
+  private readonly insertStatement: Database.Statement;
+  private readonly byDigestStatement: Database.Statement;
+  private readonly byUserStatement: Database.Statement;
+  private readonly ownerStatement: Database.Statement;
+  private readonly countStatement: Database.Statement;
+  private readonly deleteStatement: Database.Statement;
+  private readonly recordUseStatement: Database.Statement;
+  private readonly deleteAllStatement: Database.Statement;
+
+  constructor(
+    db: Database.Database,
+    private readonly writes: GroupCommit,
+  ) {
+    // The limit is in the statement itself: the row is inserted only while the user has fewer keys.
+    this.insertStatement = db.prepare(
+      `INSERT INTO api_keys (id, user_id, label, prefix, digest, created_at, last_used_at)
+       SELECT @id, @userId, @label, @prefix, @digest, @createdAt, @lastUsedAt
+       WHERE (SELECT COUNT(*) FROM api_keys WHERE user_id = @userId) < @limit`,
+    );
+    this.byDigestStatement = db.prepare('SELECT * FROM api_keys WHERE digest = ?');
+    // rowid breaks ties between keys made in the same millisecond: the later insert is newer.
+    this.byUserStatement = db.prepare('SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at DESC, rowid DESC');
+    this.ownerStatement = db.prepare('SELECT user_id FROM api_keys WHERE id = ?');
+    this.countStatement = db.prepare('SELECT COUNT(*) AS keys FROM api_keys WHERE user_id = ?');
+    this.deleteStatement = db.prepare('DELETE FROM api_keys WHERE id = ?');
+    this.recordUseStatement = db.prepare(
+      `UPDATE api_keys
+       SET last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < @since THEN @at ELSE last_used_at END,
+           prefix = COALESCE(prefix, @prefix)
+       WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @since OR prefix IS NULL)`,
+    );
+    this.deleteAllStatement = db.prepare('DELETE FROM api_keys WHERE user_id = ?');
+  }
+
+  async addWithinLimit(key: ApiKey, limit: number): Promise<boolean> {
+    const result = await this.writes.run(() => this.insertStatement.run({ ...toRowParameters(key), limit }));
+    return result.changes === 1;
+  }
+
+  async findByDigest(digest: string): Promise<ApiKey | null> {
+    try {
+      const rows = this.byDigestStatement.all(digest) as ApiKeyRow[];
+      return rows.length === 0 ? null : toApiKey(rows[0]);
+    } catch (error) {
+      throw translateSqliteError(error);
+    }
+  }
+
+  async listByUser(userId: UserId): Promise<ApiKey[]> {
+    try {
+      return (this.byUserStatement.all(userId) as ApiKeyRow[]).map(toApiKey);
+    } catch (error) {
+      throw translateSqliteError(error);
+    }
+  }
+
+  revoke(userId: UserId, keyId: string): Promise<Revocation> {
+    return this.writes.run((): Revocation => {
+      const owner = this.ownerStatement.all(keyId) as Array<{ user_id: string }>;
+      if (owner.length === 0 || owner[0].user_id !== userId) return 'not_found';
+      const [{ keys }] = this.countStatement.all(userId) as Array<{ keys: number }>;
+      if (keys <= 1) return 'last_key';
+      this.deleteStatement.run(keyId);
+      return 'revoked';
+    });
+  }
+
+  async recordUse(keyId: string, prefix: string, at: Date, unlessUsedSince: Date): Promise<void> {
+    await this.writes.run(() =>
+      this.recordUseStatement.run({ id: keyId, prefix, at: at.getTime(), since: unlessUsedSince.getTime() }),
+    );
+  }
+
+  async revokeAllOf(userId: UserId): Promise<void> {
+    await this.writes.run(() => this.deleteAllStatement.run(userId));
+  }
+}
+
+function toRowParameters(key: ApiKey) {
+  return {
+    id: key.id,
+    userId: key.userId,
+    label: key.label,
+    prefix: key.prefix,
+    digest: key.digest,
+    createdAt: key.createdAt.getTime(),
+    lastUsedAt: key.lastUsedAt?.getTime() ?? null,
+  };
+}
+
+function toApiKey(row: ApiKeyRow): ApiKey {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    label: row.label,
+    prefix: row.prefix,
+    digest: row.digest,
+    createdAt: new Date(row.created_at),
+    lastUsedAt: row.last_used_at === null ? null : new Date(row.last_used_at),
+  };
+}
