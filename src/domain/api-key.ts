@@ -50,6 +50,7 @@ export interface ApiKey {
 // A lone surrogate cannot be stored as UTF-8: MongoDB and SQLite would each change it differently.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const CONTROL_CHARACTER = /\p{Cc}/u;
+const FORMAT_CHARACTER = /\p{Cf}/u;
 
 export const ApiKeyLabel = {
   MIN_LENGTH: 1,
@@ -66,6 +67,9 @@ export const ApiKeyLabel = {
     if (length < ApiKeyLabel.MIN_LENGTH) throw new InvalidLabel(`must be at least ${ApiKeyLabel.MIN_LENGTH} character long`);
     if (length > ApiKeyLabel.MAX_LENGTH) throw new InvalidLabel(`must be at most ${ApiKeyLabel.MAX_LENGTH} characters long`);
     if (CONTROL_CHARACTER.test(raw)) throw new InvalidLabel('must not contain control characters (such as line breaks or tabs)');
+    // Zero-width and direction-changing characters would let a label look like another one.
+    if (FORMAT_CHARACTER.test(raw)) throw new InvalidLabel('must not contain invisible formatting characters (such as a right-to-left override)');
+    if (raw.trim() === '') throw new InvalidLabel('must not be blank');
     if (LONE_SURROGATE.test(raw)) throw new InvalidLabel('must be valid Unicode text');
     return raw;
   },

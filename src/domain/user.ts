@@ -67,6 +67,8 @@ export const Password = {
     if (typeof raw !== 'string') throw new InvalidPassword('must be a string');
     // bcrypt stops at the first NUL byte: 8 NULs would be the empty password, "abc\0xyz" would be "abc".
     if (raw.includes('\0')) throw new InvalidPassword('must not contain the NUL character');
+    // A lone surrogate has no UTF-8 form: every one would be stored and hashed as the same U+FFFD.
+    if (/\p{Cs}/u.test(raw)) throw new InvalidPassword('must be valid Unicode text (it holds an unpaired surrogate)');
     const bytes = utf8Length(raw);
     if (bytes < Password.MIN_BYTES) throw new InvalidPassword(`must be at least ${Password.MIN_BYTES} bytes long`);
     if (bytes > Password.MAX_BYTES) throw new InvalidPassword(`must be at most ${Password.MAX_BYTES} bytes long in UTF-8`);

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { once } from 'node:events';
 import http from 'node:http';
+import { connect } from 'node:net';
 import sinon from 'sinon';
 import { AssertionError } from 'node:assert';
 import { PROBLEMS } from '../../src/adapters/http/problems';
@@ -103,6 +105,48 @@ describe('the HTTP edge', () => {
     const logged = JSON.stringify(server.logs);
     expect(logged).not.to.contain(key.slice(4));
     expect(logged).to.contain('inc_[redacted]');
+  });
+
+  it('authenticates after the whole request is read: a body held back past a revocation gets 401 and no key', async () => {
+    const second = await server.http.post('/v1/keys', { headers: bearer(key), body: { label: 'stolen' } });
+    const stolen = second.body.data.attributes.apiKey as string;
+    const body = 'label=backdoor';
+    const socket = connect(new URL(server.url).port as unknown as number, '127.0.0.1');
+    await once(socket, 'connect');
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk));
+    socket.write(
+      `POST /v1/keys HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${stolen}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const revoked = await server.http.send('DELETE', `/v1/keys/${second.body.data.id}`, { headers: bearer(key) });
+    expect(revoked.status).to.equal(204);
+    socket.end(body);
+    await once(socket, 'close');
+    expect(answer).to.match(/^HTTP\/1\.1 401 /);
+    const keys = await server.http.get('/v1/keys', { headers: bearer(key) });
+    expect(keys.body.data.map((entry: { attributes: { label: string | null } }) => entry.attributes.label)).not.to.include('backdoor');
+  });
+
+  it('refuses a password holding an unpaired surrogate, and labels that hide or fake their text', async () => {
+    const password = await server.http.post('/v1/register', { body: { email: 'surrogate@example.com', password: '\ud800abcdefgh' } });
+    expect(password.status).to.equal(422);
+    expect(errorOf(password)).to.deep.include({ code: 'invalid_password', source: { pointer: '/password' } });
+    for (const label of ['\u202e evil', '\u200b', '   ']) {
+      const reply = await server.http.post('/v1/keys', { headers: bearer(key), body: { label } });
+      expect(reply.status, JSON.stringify(label)).to.equal(422);
+      expect(errorOf(reply)).to.include({ code: 'invalid_label' });
+    }
+  });
+
+  it('never quotes a key in a 404 detail, nor echoes or logs the random part of one as a request id or path', async () => {
+    const notFound = await server.http.get(`/v1/next&token=${key}`);
+    expect(notFound.status).to.equal(404);
+    expect(notFound.text).not.to.contain(key.slice(4));
+    const reply = await server.http.get('/health/live', { headers: { 'X-Request-Id': key.slice(4) } });
+    expect(reply.headers['x-request-id']).not.to.equal(key.slice(4));
+    await server.http.get(`/v1/x/${key.slice(4)}`);
+    expect(JSON.stringify(server.logs)).not.to.contain(key.slice(4));
   });
 
   it('fails a test whose request the document refuses but the server served', () => {

@@ -5,7 +5,7 @@ import { METHODS } from 'node:http';
 import { Logger } from 'pino';
 import { DomainError } from '../../domain/errors';
 import { apiKeyOf, credentialsOf, sendsPassword } from './authenticate';
-import { observe, RequestState } from './observe';
+import { loggablePath, observe, RequestState } from './observe';
 import { API } from './openapi';
 import { HttpDependencies, Operation } from './operation';
 import { atField, problemOf, refuse } from './problems';
@@ -31,7 +31,8 @@ export function createHttpApp(deps: HttpDependencies & { readonly webPage: WebPa
 
   const app = new Koa<RequestState>();
   app.on('error', (error: NodeJS.ErrnoException & { expose?: boolean }) => {
-    if (CLIENT_GONE.has(error.code ?? '') || error.expose) deps.logger.debug({ code: error.code }, 'client went away');
+    // HPE_*: node's parser met a request that broke off or was never HTTP; the client's doing.
+    if (CLIENT_GONE.has(error.code ?? '') || error.code?.startsWith('HPE_') || error.expose) deps.logger.debug({ code: error.code }, 'client went away');
     else deps.logger.error({ err: error }, 'response failed');
   });
   app.use(observe(deps.logger, deps.metrics));
@@ -51,9 +52,12 @@ function serve(operation: Operation, deps: HttpDependencies): Middleware<Request
     if (operation.refusesHead && ctx.method === 'HEAD') {
       throw refuse('method_not_allowed', `This route accepts ${allowOf(operation.path)}.`, undefined, { Allow: allowOf(operation.path) });
     }
+    // The whole request is read before the caller is authenticated: a client that holds its body
+    // back must not act with a key revoked (or an account deleted) while it waited.
+    const { request: unauthenticated, sourceOf } = await read(ctx, '');
     const userId = await authenticated(operation, ctx, deps);
     if (userId !== '') ctx.state.userId = userId;
-    const { request, sourceOf } = await read(ctx, userId);
+    const request = { ...unauthenticated, userId };
     const reply = await Promise.resolve(operation.handle(request, deps)).catch((error: unknown) => {
       const source = error instanceof DomainError && 'field' in error ? sourceOf(String(error.field)) : undefined;
       throw source === undefined ? error : atField(error as DomainError, source);
@@ -104,7 +108,7 @@ function errors(logger: Logger): Middleware<RequestState> {
       if ((ctx.request.length ?? 0) > MAX_BODY_BYTES) throw refuse('payload_too_large', `The request body must be at most ${MAX_BODY_BYTES / 1024} KiB.`);
       await next();
       // No route matched (404), or the router found the path but not the method (405, with Allow set).
-      if (ctx.status === 404 && ctx.body == null) throw refuse('not_found', `There is no route ${ctx.method} ${ctx.path}.`);
+      if (ctx.status === 404 && ctx.body == null) throw refuse('not_found', `There is no route ${ctx.method} ${loggablePath(ctx.path)}.`);
       if (ctx.status === 405 && ctx.body == null) throw refuse('method_not_allowed', 'See the Allow header for the methods this route accepts.');
     } catch (error) {
       const problem = problemOf(error);

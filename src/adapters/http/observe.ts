@@ -36,7 +36,7 @@ export function observe(logger: Logger, registry: Registry): Middleware<RequestS
   return async (ctx, next) => {
     const started = performance.now();
     const offered = ctx.get(REQUEST_ID_HEADER);
-    const requestId = SANE_REQUEST_ID.test(offered) && redactSecrets(offered) === offered ? offered : randomUUID();
+    const requestId = SANE_REQUEST_ID.test(offered) && !quotesKey(offered) ? offered : randomUUID();
     ctx.state.requestId = requestId;
     ctx.set(REQUEST_ID_HEADER, requestId);
     try {
@@ -50,7 +50,6 @@ export function observe(logger: Logger, registry: Registry): Middleware<RequestS
           reqId: requestId,
           method: ctx.method,
           route,
-          // An unknown path is the caller's text: possibly long, possibly a key pasted in the wrong place.
           ...(route === 'unmatched' ? { path: loggablePath(ctx.path) } : {}),
           status: ctx.status,
           durationMs: Math.round(durationMs * 1000) / 1000,
@@ -62,9 +61,19 @@ export function observe(logger: Logger, registry: Registry): Middleware<RequestS
   };
 }
 
-/** Decoded first (querystring's unescape never throws), so that a key written as inc%5F… is redacted too. */
-function loggablePath(path: string): string {
-  return redactSecrets(unescape(path)).slice(0, MAX_LOGGED_PATH);
+/** The random part of a key has its own shape: 43 base64url characters, with or without inc_. */
+const KEY_BODY = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g;
+
+function quotesKey(text: string): boolean {
+  return redactSecrets(text) !== text || text.match(KEY_BODY) !== null;
+}
+
+/**
+ * An unknown path is the caller's text, perhaps with a key pasted into it. Decoded first
+ * (querystring's unescape never throws), so that a key written as inc%5F… is redacted too.
+ */
+export function loggablePath(path: string): string {
+  return redactSecrets(unescape(path)).replace(KEY_BODY, '[redacted]').slice(0, MAX_LOGGED_PATH);
 }
 
 function routeOf(ctx: { state: RequestState; _matchedRoute?: unknown; matched?: Array<{ path: string }> }): string {

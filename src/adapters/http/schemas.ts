@@ -146,7 +146,7 @@ export const IfMatchHeader = Type.String({
 export const ETagHeader = { description: 'The value as a strong entity tag: "<value>". Send it back in If-Match.', schema: Type.String({ examples: ['"42"'] }) as TSchema };
 
 export const UserDocument = resourceDocument('users', Type.String({ minLength: 1 }), {
-  email: Type.String({ format: 'email', maxLength: Email.MAX_LENGTH, description: 'Trimmed and lower-cased.' }),
+  email: Type.String({ maxLength: Email.MAX_LENGTH, description: 'Trimmed, NFC-normalised and lower-cased; may hold non-ASCII letters.' }),
   apiKey: ApiKeyValue,
 });
 
