@@ -1,6 +1,8 @@
 import { createServer, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { Duplex } from 'node:stream';
 import Koa from 'koa';
+import { rawRefusal } from '../adapters/http/problems';
 
 export interface RunningServer {
   readonly server: Server;
@@ -34,6 +36,17 @@ export async function listen(app: Koa, port: number, host: string, limits: Parti
   server.requestTimeout = requestTimeoutMs;
   // Half-open connections cost a file descriptor and memory each; past the cap Node closes new ones at once.
   server.maxConnections = maxConnections;
+  // What Node's parser refuses never reaches Koa; it still gets a JSON:API error, not an empty 400.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const replied = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+    if (!socket.writable || replied || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.end(rawRefusal('request_timeout', `The request did not arrive within ${requestTimeoutMs / 1000} s.`));
+    else if (error.code === 'HPE_HEADER_OVERFLOW') socket.end(rawRefusal('headers_too_large', 'The request headers are too large.'));
+    else socket.end(rawRefusal('bad_request', 'The request is not well-formed HTTP/1.1 (its method, a header or its framing).'));
+  });
 
   // server.close() only closes connections idle at that moment; a keep-alive connection whose
   // request is still running would stay open after its reply. Replies sent while stopping say

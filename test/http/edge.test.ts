@@ -111,7 +111,7 @@ describe('the HTTP edge', () => {
     const second = await server.http.post('/v1/keys', { headers: bearer(key), body: { label: 'stolen' } });
     const stolen = second.body.data.attributes.apiKey as string;
     const body = 'label=backdoor';
-    const socket = connect(new URL(server.url).port as unknown as number, '127.0.0.1');
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
     await once(socket, 'connect');
     let answer = '';
     socket.on('data', (chunk: Buffer) => (answer += chunk));
@@ -148,6 +148,26 @@ describe('the HTTP edge', () => {
     await server.http.get(`/v1/x/${key.slice(4)}`);
     expect(JSON.stringify(server.logs)).not.to.contain(key.slice(4));
   });
+
+  for (const [name, raw, status] of [
+    ['an unknown method', 'FOO /v1/next HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['a header with a control character', 'GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\u0001b\r\n\r\n', 400],
+    ['headers over Node\'s limit', `GET /health HTTP/1.1\r\nHost: x\r\nX-A: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+  ] as const) {
+    it(`answers ${name}, which Node's parser refuses, with a JSON:API ${status}`, async () => {
+      const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk));
+      socket.on('error', () => undefined);
+      await once(socket, 'connect');
+      socket.write(raw);
+      await once(socket, 'close');
+      expect(answer).to.match(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(answer).to.contain('Content-Type: application/vnd.api+json');
+      const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+      expect(body.errors[0].status).to.equal(String(status));
+    });
+  }
 
   it('fails a test whose request the document refuses but the server served', () => {
     const validate = createOpenApiValidator();

@@ -19,6 +19,7 @@ export const PROBLEMS = {
   missing_credentials: { status: 401, title: 'Email and password required' },
   invalid_credentials: { status: 401, title: 'Invalid credentials' },
   not_found: { status: 404, title: 'Not found' },
+  request_timeout: { status: 408, title: 'Request timeout' },
   key_not_found: { status: 404, title: 'API key not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   email_taken: { status: 409, title: 'Email already registered' },
@@ -34,6 +35,7 @@ export const PROBLEMS = {
   precondition_failed: { status: 412, title: 'Precondition failed' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  headers_too_large: { status: 431, title: 'Request headers too large' },
   unsupported_charset: { status: 415, title: 'Unsupported charset' },
   unsupported_encoding: { status: 415, title: 'Unsupported content encoding' },
   invalid_document: { status: 422, title: 'Invalid document' },
@@ -144,4 +146,14 @@ function detailOf(error: DomainError): string {
 
 export function isProblemCode(code: unknown): code is ProblemCode {
   return typeof code === 'string' && Object.hasOwn(PROBLEMS, code);
+}
+
+/**
+ * A refusal written straight to the socket, for requests Node's own parser rejects before any
+ * middleware runs (not HTTP, an unknown method, headers too large, a request that took too long).
+ */
+export function rawRefusal(code: 'bad_request' | 'request_timeout' | 'headers_too_large', detail: string): string {
+  const { status, title } = PROBLEMS[code];
+  const body = JSON.stringify({ errors: [{ status: String(status), code, title, detail }] });
+  return `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/vnd.api+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
 }
