@@ -14,15 +14,16 @@ export const Counter = {
    * Parses a value written in plain decimal digits ("1000"). Anything else —
    * a sign, a fraction, an exponent, spaces — is refused rather than rounded.
    */
-  parse(decimal: string): number {
+  parse(decimal: string, field?: string): number {
     if (!/^[0-9]+$/.test(decimal)) {
       throw new InvalidCounterValue(
         `must be a whole number from ${Counter.MIN_VALUE} to ${Counter.MAX_VALUE} written in decimal digits`,
+        field,
       );
     }
     // BigInt keeps 2^53 and above exact, so they are refused instead of rounded.
     if (BigInt(decimal) > BigInt(Counter.MAX_VALUE)) {
-      throw new InvalidCounterValue(`must not exceed ${Counter.MAX_VALUE}`);
+      throw new InvalidCounterValue(`must not exceed ${Counter.MAX_VALUE}`, field);
     }
     return Number(decimal);
   },

@@ -28,7 +28,40 @@ export class InvalidPassword extends InvalidInput {
 
 export class InvalidCounterValue extends InvalidInput {
   readonly code = 'invalid_counter_value';
-  readonly field = 'current';
+
+  /** `field` is `current` for /v1/current, `value` for a sequence. */
+  constructor(
+    message: string,
+    readonly field = 'current',
+  ) {
+    super(message);
+  }
+}
+
+export class InvalidSequenceName extends InvalidInput {
+  readonly code = 'invalid_sequence_name';
+
+  constructor(
+    message: string,
+    readonly field = 'name',
+  ) {
+    super(message);
+  }
+}
+
+export class InvalidCount extends InvalidInput {
+  readonly code = 'invalid_count';
+  readonly field = 'count';
+}
+
+export class InvalidPageSize extends InvalidInput {
+  readonly code = 'invalid_page_size';
+  readonly field = 'page[size]';
+}
+
+export class InvalidIdempotencyKey extends InvalidInput {
+  readonly code = 'invalid_idempotency_key';
+  readonly field = 'Idempotency-Key';
 }
 
 export class InvalidLabel extends InvalidInput {
@@ -48,8 +81,12 @@ export class EmailAlreadyRegistered extends DomainError {
 export class SequenceExhausted extends DomainError {
   readonly code = 'sequence_exhausted';
 
-  constructor(limit: number) {
-    super(`The sequence has reached its maximum value ${limit}; reset it to continue.`);
+  constructor(limit: number, count = 1) {
+    super(
+      count === 1
+        ? `The sequence has reached its maximum value ${limit}; reset it to continue.`
+        : `The sequence cannot hand out ${count} more integers without passing ${limit}; nothing was handed out.`,
+    );
   }
 }
 
@@ -66,6 +103,85 @@ export class InvalidApiKey extends DomainError {
 
   constructor() {
     super('The API key is not valid.');
+  }
+}
+
+export class SequenceNotFound extends DomainError {
+  readonly code = 'sequence_not_found';
+
+  constructor(readonly sequence: string) {
+    super(`There is no sequence named "${sequence}".`);
+  }
+}
+
+export class SequenceExists extends DomainError {
+  readonly code = 'sequence_exists';
+  readonly field = 'name';
+
+  constructor(readonly sequence: string) {
+    super(`A sequence named "${sequence}" exists already.`);
+  }
+}
+
+export class TooManySequences extends DomainError {
+  readonly code = 'too_many_sequences';
+
+  constructor(readonly limit: number) {
+    super(`An account holds at most ${limit} sequences, default included; delete one first.`);
+  }
+}
+
+/** `default` always exists: it is the sequence of /v1/next and /v1/current. */
+export class DefaultSequence extends DomainError {
+  readonly code = 'default_sequence';
+
+  constructor() {
+    super('The default sequence cannot be deleted; reset it instead.');
+  }
+}
+
+/** A conditional write found another value; `current` is what it found, for the caller's next attempt. */
+export class PreconditionFailed extends DomainError {
+  readonly code = 'precondition_failed';
+
+  constructor(
+    readonly current: number,
+    readonly expected: readonly number[] = [],
+  ) {
+    super(`The value is ${current}, not ${expected.length === 0 ? 'one the condition names' : expected.join(' or ')}; nothing was changed.`);
+  }
+}
+
+export class IdempotencyKeyReused extends DomainError {
+  readonly code = 'idempotency_key_reused';
+  readonly field = 'Idempotency-Key';
+
+  constructor() {
+    super('This Idempotency-Key was used for another request (another sequence or count); use a new key.');
+  }
+}
+
+/** A first request with this key is still being served; retrying after a moment replays its answer. */
+export class IdempotencyKeyInUse extends DomainError {
+  readonly code = 'idempotency_key_in_use';
+  readonly field = 'Idempotency-Key';
+
+  constructor(readonly retryAfterSeconds = 1) {
+    super('A request with this Idempotency-Key is still in progress; retry shortly to get its answer.');
+  }
+}
+
+/**
+ * The store cannot record a key together with its range in one atomic step (a standalone
+ * MongoDB server has no transactions). Nothing was handed out.
+ */
+export class IdempotencyUnsupported extends DomainError {
+  readonly code = 'idempotency_unsupported';
+  readonly field = 'Idempotency-Key';
+
+  constructor(cause?: unknown) {
+    super('This deployment cannot honour Idempotency-Key (its MongoDB is a standalone server, not a replica set); nothing was handed out.');
+    this.cause = cause;
   }
 }
 

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { Sequences } from '../domain/sequence';
 
 /** Configuration, read once from the environment and validated before anything starts. */
 export const STORAGE_KINDS = ['sqlite', 'mongodb', 'memory'] as const;
@@ -20,6 +21,8 @@ export interface Config {
   readonly storageTimeoutMs: number;
   /** Connections the server holds open at most; more are closed as they arrive. */
   readonly maxConnections: number;
+  /** How many sequences, `default` included, one account may hold. */
+  readonly maxSequences: number;
   /** How many proxies in front of the service append to X-Forwarded-For; 0: the socket's address is the client's. */
   readonly trustProxy: number;
   readonly rateLimits: RateLimitsConfig;
@@ -51,6 +54,7 @@ export const CONFIG_VARIABLES = [
   'LOG_LEVEL',
   'STORAGE_TIMEOUT_MS',
   'MAX_CONNECTIONS',
+  'MAX_SEQUENCES',
   'TRUST_PROXY',
   'RATE_LIMIT_FAILED_PASSWORDS_PER_ACCOUNT',
   'RATE_LIMIT_FAILED_PASSWORDS_PER_ADDRESS',
@@ -127,6 +131,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     storageTimeoutMs: integer('STORAGE_TIMEOUT_MS', 1000, 1, 60_000),
     maxConnections: integer('MAX_CONNECTIONS', 1000, 1, 1_000_000),
+    maxSequences: integer('MAX_SEQUENCES', Sequences.DEFAULT_MAX_PER_ACCOUNT, 1, 1_000_000),
     trustProxy: integer('TRUST_PROXY', 0, 0, 10),
     rateLimits: {
       failedPasswordsPerAccount: {

@@ -11,6 +11,9 @@ import { CreateApiKey } from '../application/create-api-key.use-case';
 import { CurrentInteger } from '../application/current-integer.use-case';
 import { DeleteAccount } from '../application/delete-account.use-case';
 import { ListApiKeys } from '../application/list-api-keys.use-case';
+import { CreateSequence } from '../application/create-sequence.use-case';
+import { DeleteSequence } from '../application/delete-sequence.use-case';
+import { ListSequences } from '../application/list-sequences.use-case';
 import { NextInteger } from '../application/next-integer.use-case';
 import { RegisterUser } from '../application/register-user.use-case';
 import { ResetInteger } from '../application/reset-integer.use-case';
@@ -57,7 +60,7 @@ export async function createApplication(config: Config, logger: Logger, options:
   const closeStorage = await bindStorage(container, config, logger);
   // Every repository, whichever adapter serves it, is timed into the storage latency histogram.
   const storageLatency = storageOperationHistogram(metrics);
-  for (const port of [TOKENS.UserRepository, TOKENS.ApiKeyRepository, TOKENS.CounterRepository]) {
+  for (const port of [TOKENS.UserRepository, TOKENS.ApiKeyRepository, TOKENS.SequenceRepository]) {
     container.onActivation(port, (_context, adapter: object) => instrumented(adapter, config.storage, storageLatency));
   }
 
@@ -82,10 +85,14 @@ export async function createApplication(config: Config, logger: Logger, options:
   container.bind(TOKENS.ListApiKeys).toDynamicValue((c) => new ListApiKeys(get(c, TOKENS.ApiKeyRepository)));
   container.bind(TOKENS.RevokeApiKey).toDynamicValue((c) => new RevokeApiKey(get(c, TOKENS.ApiKeyRepository)));
   container.bind(TOKENS.DeleteAccount).toDynamicValue((c) =>
-    new DeleteAccount(get(c, TOKENS.UserRepository), get(c, TOKENS.ApiKeyRepository), get(c, TOKENS.CounterRepository)));
-  container.bind(TOKENS.NextInteger).toDynamicValue((c) => new NextInteger(get(c, TOKENS.CounterRepository)));
-  container.bind(TOKENS.CurrentInteger).toDynamicValue((c) => new CurrentInteger(get(c, TOKENS.CounterRepository)));
-  container.bind(TOKENS.ResetInteger).toDynamicValue((c) => new ResetInteger(get(c, TOKENS.CounterRepository)));
+    new DeleteAccount(get(c, TOKENS.UserRepository), get(c, TOKENS.ApiKeyRepository), get(c, TOKENS.SequenceRepository)));
+  container.bind(TOKENS.NextInteger).toDynamicValue((c) => new NextInteger(get(c, TOKENS.SequenceRepository), get(c, TOKENS.Clock)));
+  container.bind(TOKENS.CurrentInteger).toDynamicValue((c) => new CurrentInteger(get(c, TOKENS.SequenceRepository)));
+  container.bind(TOKENS.ResetInteger).toDynamicValue((c) => new ResetInteger(get(c, TOKENS.SequenceRepository), get(c, TOKENS.Clock)));
+  container.bind(TOKENS.CreateSequence).toDynamicValue((c) =>
+    new CreateSequence(get(c, TOKENS.SequenceRepository), get(c, TOKENS.Clock), config.maxSequences));
+  container.bind(TOKENS.ListSequences).toDynamicValue((c) => new ListSequences(get(c, TOKENS.SequenceRepository)));
+  container.bind(TOKENS.DeleteSequence).toDynamicValue((c) => new DeleteSequence(get(c, TOKENS.SequenceRepository)));
   container.bind(TOKENS.CheckHealth).toDynamicValue((c) => new CheckHealth(get(c, TOKENS.StorageHealth)));
   container.bind(TOKENS.HttpApp).toDynamicValue((c) =>
     createHttpApp({
@@ -99,6 +106,9 @@ export async function createApplication(config: Config, logger: Logger, options:
       nextInteger: get(c, TOKENS.NextInteger),
       currentInteger: get(c, TOKENS.CurrentInteger),
       resetInteger: get(c, TOKENS.ResetInteger),
+      createSequence: get(c, TOKENS.CreateSequence),
+      listSequences: get(c, TOKENS.ListSequences),
+      deleteSequence: get(c, TOKENS.DeleteSequence),
       checkHealth: get(c, TOKENS.CheckHealth),
       logger: get(c, TOKENS.Logger),
       metrics: get(c, TOKENS.Metrics),

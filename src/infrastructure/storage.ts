@@ -2,23 +2,23 @@ import { Container } from 'inversify';
 import { Db, MongoClient } from 'mongodb';
 import { Logger } from 'pino';
 import { InMemoryApiKeyRepository } from '../adapters/persistence/in-memory/in-memory-api-key-repository';
-import { InMemoryCounterRepository } from '../adapters/persistence/in-memory/in-memory-counter-repository';
 import { InMemoryRateLimiter } from '../adapters/persistence/in-memory/in-memory-rate-limiter';
+import { InMemorySequenceRepository } from '../adapters/persistence/in-memory/in-memory-sequence-repository';
 import { InMemoryStorageHealth } from '../adapters/persistence/in-memory/in-memory-storage-health';
 import { InMemoryUserRepository } from '../adapters/persistence/in-memory/in-memory-user-repository';
 import { moveApiKeyStoredInUser, moveApiKeysOutOfUsers } from '../adapters/persistence/mongodb/mongo-api-key-migration';
 import { MongoApiKeyRepository } from '../adapters/persistence/mongodb/mongo-api-key-repository';
-import { MongoCounterRepository } from '../adapters/persistence/mongodb/mongo-counter-repository';
 import { mongoStartupError } from '../adapters/persistence/mongodb/mongo-errors';
 import { ensureRateLimitIndexes, MongoRateLimiter } from '../adapters/persistence/mongodb/mongo-rate-limiter';
+import { MongoSequenceRepository } from '../adapters/persistence/mongodb/mongo-sequence-repository';
 import { MongoStorageHealth, PING_TIMEOUT_MS } from '../adapters/persistence/mongodb/mongo-storage-health';
 import { ensureAfterReconnection } from '../adapters/persistence/mongodb/mongo-unique-indexes';
 import { MongoUserRepository } from '../adapters/persistence/mongodb/mongo-user-repository';
 import { GroupCommit } from '../adapters/persistence/sqlite/group-commit';
 import { SqliteApiKeyRepository } from '../adapters/persistence/sqlite/sqlite-api-key-repository';
-import { SqliteCounterRepository } from '../adapters/persistence/sqlite/sqlite-counter-repository';
 import { openSqliteDatabase } from '../adapters/persistence/sqlite/sqlite-database';
 import { deleteExpiredRateLimits, SqliteRateLimiter } from '../adapters/persistence/sqlite/sqlite-rate-limiter';
+import { SqliteSequenceRepository } from '../adapters/persistence/sqlite/sqlite-sequence-repository';
 import { SqliteStorageHealth } from '../adapters/persistence/sqlite/sqlite-storage-health';
 import { SqliteUserRepository } from '../adapters/persistence/sqlite/sqlite-user-repository';
 import { Limit } from '../adapters/rate-limit/flexible-rate-limiter';
@@ -36,7 +36,7 @@ export async function bindStorage(container: Container, config: Config, logger: 
     case 'memory':
       container.bind(TOKENS.UserRepository).toConstantValue(new InMemoryUserRepository());
       container.bind(TOKENS.ApiKeyRepository).toConstantValue(new InMemoryApiKeyRepository());
-      container.bind(TOKENS.CounterRepository).toConstantValue(new InMemoryCounterRepository());
+      container.bind(TOKENS.SequenceRepository).toConstantValue(new InMemorySequenceRepository());
       container.bind(TOKENS.StorageHealth).toConstantValue(new InMemoryStorageHealth());
       bindRateLimits(container, config.rateLimits, (limit) => new InMemoryRateLimiter(limit));
       return async () => {};
@@ -46,7 +46,7 @@ export async function bindStorage(container: Container, config: Config, logger: 
       const writes = new GroupCommit(db, config.storageTimeoutMs);
       container.bind(TOKENS.UserRepository).toConstantValue(new SqliteUserRepository(db, writes));
       container.bind(TOKENS.ApiKeyRepository).toConstantValue(new SqliteApiKeyRepository(db, writes));
-      container.bind(TOKENS.CounterRepository).toConstantValue(new SqliteCounterRepository(db, writes));
+      container.bind(TOKENS.SequenceRepository).toConstantValue(new SqliteSequenceRepository(db, writes));
       const report = (problem: string) => logger.error({ storage: 'sqlite' }, `storage unhealthy: ${problem}`);
       container.bind(TOKENS.StorageHealth).toConstantValue(new SqliteStorageHealth(db, config.sqlitePath, writes, report));
       bindRateLimits(container, config.rateLimits, (limit) => new SqliteRateLimiter(db, limit));
@@ -65,7 +65,7 @@ export async function bindStorage(container: Container, config: Config, logger: 
       };
     }
     case 'mongodb': {
-      const { client, db, users, keys } = await connectMongo(config.mongodbUrl!, config.mongodbDb, config.storageTimeoutMs, logger);
+      const { client, db, users, keys, sequences } = await connectMongo(config.mongodbUrl!, config.mongodbDb, config.storageTimeoutMs, logger);
       for (const indexes of [users.uniqueIndexes, keys.uniqueIndexes]) {
         ensureAfterReconnection(client, indexes, (error) => {
           if (error === null) logger.info({ storage: 'mongodb' }, 'reconnected: unique indexes ensured');
@@ -74,7 +74,7 @@ export async function bindStorage(container: Container, config: Config, logger: 
       }
       container.bind(TOKENS.UserRepository).toConstantValue(users);
       container.bind(TOKENS.ApiKeyRepository).toConstantValue(keys);
-      container.bind(TOKENS.CounterRepository).toConstantValue(new MongoCounterRepository(db, config.storageTimeoutMs));
+      container.bind(TOKENS.SequenceRepository).toConstantValue(sequences);
       const report = (problem: string) => logger.error({ storage: 'mongodb' }, `storage unhealthy: ${problem}`);
       container
         .bind(TOKENS.StorageHealth)
@@ -91,7 +91,7 @@ async function connectMongo(
   dbName: string,
   storageTimeoutMs: number,
   logger: Logger,
-): Promise<{ client: MongoClient; db: Db; users: MongoUserRepository; keys: MongoApiKeyRepository }> {
+): Promise<{ client: MongoClient; db: Db; users: MongoUserRepository; keys: MongoApiKeyRepository; sequences: MongoSequenceRepository }> {
   let client: MongoClient | undefined;
   try {
     // One client per process: it owns the connection pool every repository shares.
@@ -106,7 +106,11 @@ async function connectMongo(
     // After the indexes: the unique digest index guards the moved keys too.
     const moved = await moveApiKeysOutOfUsers(db);
     if (moved > 0) logger.info({ moved, storage: 'mongodb' }, 'moved API keys from users into api_keys');
-    return { client, db, users, keys };
+    // Not among the indexes checked before each write, as users' are: sequences and idempotency
+    // keys are unique by _id, which no wipe of the database can take away.
+    const sequences = new MongoSequenceRepository(db, storageTimeoutMs);
+    await sequences.ensureIndexes();
+    return { client, db, users, keys, sequences };
   } catch (error) {
     await client?.close().catch(() => undefined);
     throw mongoStartupError(error, url);

@@ -4,7 +4,7 @@ export const TOKENS = {
   Logger: Symbol.for('Logger'),
   Metrics: Symbol.for('Metrics'),
   UserRepository: Symbol.for('UserRepository'),
-  CounterRepository: Symbol.for('CounterRepository'),
+  SequenceRepository: Symbol.for('SequenceRepository'),
   ApiKeyRepository: Symbol.for('ApiKeyRepository'),
   FailedPasswordsPerAccount: Symbol.for('FailedPasswordsPerAccount'),
   FailedPasswordsPerAddress: Symbol.for('FailedPasswordsPerAddress'),
@@ -24,6 +24,9 @@ export const TOKENS = {
   NextInteger: Symbol.for('NextInteger'),
   CurrentInteger: Symbol.for('CurrentInteger'),
   ResetInteger: Symbol.for('ResetInteger'),
+  CreateSequence: Symbol.for('CreateSequence'),
+  ListSequences: Symbol.for('ListSequences'),
+  DeleteSequence: Symbol.for('DeleteSequence'),
   CheckHealth: Symbol.for('CheckHealth'),
   HttpApp: Symbol.for('HttpApp'),
 } as const;

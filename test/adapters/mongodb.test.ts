@@ -9,16 +9,27 @@ import { MongoApiKeyRepository } from '../../src/adapters/persistence/mongodb/mo
 import { SystemClock } from '../../src/adapters/system/system-clock';
 import { Authenticate } from '../../src/application/authenticate.use-case';
 import { ApiKey } from '../../src/domain/api-key';
-import { MongoCounterRepository } from '../../src/adapters/persistence/mongodb/mongo-counter-repository';
 import { ensureRateLimitIndexes, MongoRateLimiter } from '../../src/adapters/persistence/mongodb/mongo-rate-limiter';
 import { mongoStartupError } from '../../src/adapters/persistence/mongodb/mongo-errors';
+import { MongoSequenceRepository } from '../../src/adapters/persistence/mongodb/mongo-sequence-repository';
 import { MongoStorageHealth, PingTimeout } from '../../src/adapters/persistence/mongodb/mongo-storage-health';
 import { ensureAfterReconnection } from '../../src/adapters/persistence/mongodb/mongo-unique-indexes';
 import { MongoUserRepository } from '../../src/adapters/persistence/mongodb/mongo-user-repository';
-import { EmailAlreadyRegistered, StorageUnavailable } from '../../src/domain/errors';
+import {
+  EmailAlreadyRegistered,
+  IdempotencyKeyInUse,
+  IdempotencyKeyReused,
+  IdempotencyUnsupported,
+  PreconditionFailed,
+  SequenceExhausted,
+  SequenceExists,
+  SequenceNotFound,
+  StorageUnavailable,
+  TooManySequences,
+} from '../../src/domain/errors';
 import { apiKeyRepositoryContract } from '../contracts/api-key-repository.contract';
-import { counterRepositoryContract } from '../contracts/counter-repository.contract';
 import { rateLimiterContract } from '../contracts/rate-limiter.contract';
+import { sequenceRepositoryContract } from '../contracts/sequence-repository.contract';
 import { userRepositoryContract } from '../contracts/user-repository.contract';
 import { aUser } from '../support/builders';
 
@@ -26,18 +37,33 @@ const MAX = Number.MAX_SAFE_INTEGER;
 
 /** A Db whose collections are sinon stubs, to pin the exact driver calls each adapter makes. */
 function stubbedDb() {
-  const collection = {
+  const collectionStub = () => ({
     findOneAndUpdate: sinon.stub(),
     findOne: sinon.stub(),
     updateOne: sinon.stub(),
     insertOne: sinon.stub(),
     deleteOne: sinon.stub(),
+    deleteMany: sinon.stub(),
+    countDocuments: sinon.stub(),
+    find: sinon.stub(),
     createIndexes: sinon.stub().resolves([]),
     indexes: sinon.stub().resolves([{ name: '_id_' }, { name: 'email_unique' }, { name: 'api_key_digest_unique' }]),
     collectionName: 'users',
+  });
+  const collection = collectionStub();
+  const keys = collectionStub();
+  // A session that runs the callback once, as the driver does when nothing conflicts.
+  const session = {
+    withTransaction: sinon.stub().callsFake(async (fn: (s: unknown) => Promise<unknown>) => fn(session)),
+    endSession: sinon.stub().resolves(),
   };
-  const db = { collection: sinon.stub().returns(collection), command: sinon.stub() };
-  return { db: db as unknown as Db, collection, dbStub: db };
+  const client = { startSession: sinon.stub().returns(session) };
+  const db = {
+    collection: sinon.stub().callsFake((name: string) => (name === 'idempotency_keys' ? keys : collection)),
+    command: sinon.stub(),
+    client,
+  };
+  return { db: db as unknown as Db, collection, keys, session, client, dbStub: db };
 }
 
 function duplicateKey(keyPattern: Record<string, number>): MongoServerError {
@@ -54,119 +80,279 @@ function duplicateKeyByIndexName(index: string): MongoServerError {
 
 const never = () => new Promise<never>(() => {});
 
-describe('MongoCounterRepository, at the driver level', () => {
-  it('uses the incremental_counter collection', () => {
-    const { db, dbStub } = stubbedDb();
-    new MongoCounterRepository(db);
-    expect(dbStub.collection.calledOnceWithExactly('incremental_counter')).to.equal(true);
+const now = new Date('2026-01-02T03:04:05.000Z');
+const one = (extra: { count?: number; idempotencyKey?: string } = {}) => ({ count: 1, limit: MAX, now, ...extra });
+const stamps = { $set: { updatedAt: now }, $min: { createdAt: now } };
+
+describe('MongoSequenceRepository, at the driver level', () => {
+  it('uses incremental_counter and idempotency_keys, with a unique index on (userId, name) and a TTL on keys', async () => {
+    const { db, dbStub, collection, keys } = stubbedDb();
+    await new MongoSequenceRepository(db).ensureIndexes();
+    expect(dbStub.collection.args.map((args) => args[0])).to.deep.equal(['incremental_counter', 'idempotency_keys']);
+    expect(collection.createIndexes.firstCall.args).to.deep.equal([
+      [
+        {
+          key: { userId: 1, name: 1 },
+          name: 'user_sequence_unique',
+          unique: true,
+          // Default documents written by releases before named sequences have neither field.
+          partialFilterExpression: { userId: { $exists: true } },
+        },
+      ],
+    ]);
+    expect(keys.createIndexes.firstCall.args).to.deep.equal([
+      [{ key: { issuedAt: 1 }, name: 'expire_after_retention', expireAfterSeconds: 86_400 }],
+    ]);
   });
 
-  it('increments with one findOneAndUpdate: $inc below the limit, upsert, returning the new document', async () => {
+  it("issues from default with one findOneAndUpdate on the document old replicas $inc: _id is the user id", async () => {
     const { db, collection } = stubbedDb();
     collection.findOneAndUpdate.resolves({ _id: 'ada', value: 13 });
-    expect(await new MongoCounterRepository(db).increment('ada', MAX)).to.equal(13);
+    const issue = await new MongoSequenceRepository(db).issue('ada', 'default', one());
+    expect(issue).to.deep.equal({
+      sequence: { name: 'default', value: 13, createdAt: null, updatedAt: null },
+      issued: { first: 13, last: 13, count: 1 },
+      replayed: false,
+    });
     expect(collection.findOneAndUpdate.callCount).to.equal(1);
     expect(collection.findOneAndUpdate.firstCall.args).to.deep.equal([
-      { _id: 'ada', value: { $lt: MAX } },
-      { $inc: { value: 1 } },
-      { upsert: true, returnDocument: 'after' },
+      { _id: 'ada', value: { $lte: MAX - 1 } },
+      { $inc: { value: 1 }, ...stamps },
+      { returnDocument: 'after', upsert: true },
     ]);
     expect(collection.findOne.called).to.equal(false);
-    expect(collection.updateOne.called).to.equal(false);
   });
 
-  it('on a duplicate _id retries the same update without upsert and reports the limit as null', async () => {
+  it('issues a range of a named sequence by its own _id, without creating it', async () => {
+    const { db, collection } = stubbedDb();
+    collection.findOneAndUpdate.resolves({ _id: 'ada/orders', userId: 'ada', name: 'orders', value: 250, createdAt: now, updatedAt: now });
+    const issue = await new MongoSequenceRepository(db).issue('ada', 'orders', one({ count: 250 }));
+    expect(issue.issued).to.deep.equal({ first: 1, last: 250, count: 250 });
+    expect(collection.findOneAndUpdate.firstCall.args).to.deep.equal([
+      { _id: 'ada/orders', value: { $lte: MAX - 250 } },
+      { $inc: { value: 250 }, ...stamps },
+      { returnDocument: 'after' },
+    ]);
+  });
+
+  it('tells an exhausted sequence from a missing one only after the update changed nothing', async () => {
+    const { db, collection } = stubbedDb();
+    const sequences = new MongoSequenceRepository(db);
+    collection.findOneAndUpdate.resolves(null);
+    collection.findOne.onFirstCall().resolves({ _id: 'ada/orders' });
+    collection.findOne.onSecondCall().resolves(null);
+    expect(await sequences.issue('ada', 'orders', one()).catch((e: unknown) => e)).to.be.instanceOf(SequenceExhausted);
+    expect(await sequences.issue('ada', 'orders', one()).catch((e: unknown) => e)).to.be.instanceOf(SequenceNotFound);
+    expect(collection.findOne.firstCall.args).to.deep.equal([{ _id: 'ada/orders' }, { session: undefined, projection: { _id: 1 } }]);
+  });
+
+  it('on a duplicate _id for default retries the same update without upsert, and reports the ceiling', async () => {
     const { db, collection } = stubbedDb();
     collection.findOneAndUpdate.onFirstCall().rejects(duplicateKey({ _id: 1 }));
     collection.findOneAndUpdate.onSecondCall().resolves(null);
-    expect(await new MongoCounterRepository(db).increment('ada', MAX)).to.equal(null);
+    collection.findOne.resolves({ _id: 'ada' });
+    expect(await new MongoSequenceRepository(db).issue('ada', 'default', one()).catch((e: unknown) => e)).to.be.instanceOf(SequenceExhausted);
     expect(collection.findOneAndUpdate.secondCall.args).to.deep.equal([
-      { _id: 'ada', value: { $lt: MAX } },
-      { $inc: { value: 1 } },
+      { _id: 'ada', value: { $lte: MAX - 1 } },
+      { $inc: { value: 1 }, ...stamps },
       { returnDocument: 'after' },
     ]);
   });
 
-  it('on a duplicate _id from a concurrent first increment returns the retried value', async () => {
+  it('refuses a range larger than the ceiling without a round trip', async () => {
     const { db, collection } = stubbedDb();
-    collection.findOneAndUpdate.onFirstCall().rejects(duplicateKey({ _id: 1 }));
-    collection.findOneAndUpdate.onSecondCall().resolves({ _id: 'ada', value: 2 });
-    expect(await new MongoCounterRepository(db).increment('ada', MAX)).to.equal(2);
+    const refused = await new MongoSequenceRepository(db).issue('ada', 'default', { count: 6, limit: 5, now }).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(SequenceExhausted);
+    expect(collection.findOneAndUpdate.called).to.equal(false);
   });
 
-  it('reads the current value with findOne by _id, and 0 when there is no document', async () => {
+  it('compares and sets in one findOneAndUpdate: the expected value is in the filter', async () => {
     const { db, collection } = stubbedDb();
-    collection.findOne.onFirstCall().resolves({ _id: 'ada', value: 7 });
-    collection.findOne.onSecondCall().resolves(null);
-    const counters = new MongoCounterRepository(db);
-    expect(await counters.current('ada')).to.equal(7);
-    expect(await counters.current('ada')).to.equal(0);
+    collection.findOneAndUpdate.resolves({ _id: 'ada/orders', value: 1000, createdAt: now, updatedAt: now });
+    await new MongoSequenceRepository(db).set('ada', 'orders', 1000, { expected: [42], now });
+    expect(collection.findOneAndUpdate.firstCall.args).to.deep.equal([
+      { _id: 'ada/orders', value: { $in: [42] } },
+      { $set: { value: 1000, updatedAt: now }, $min: { createdAt: now } },
+      { returnDocument: 'after' },
+    ]);
+    expect(collection.findOne.called).to.equal(false);
+  });
+
+  it('creates the default by a conditional write expecting 0; a duplicate _id then means the value differs', async () => {
+    const { db, collection } = stubbedDb();
+    collection.findOneAndUpdate.onFirstCall().rejects(duplicateKey({ _id: 1 }));
+    collection.findOneAndUpdate.onSecondCall().resolves(null);
+    collection.findOne.resolves({ _id: 'ada', value: 5 });
+    const refused = await new MongoSequenceRepository(db).set('ada', 'default', 7, { expected: [0], now }).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(PreconditionFailed);
+    expect((refused as PreconditionFailed).current).to.equal(5);
+    expect(collection.findOneAndUpdate.firstCall.args[0]).to.deep.equal({ _id: 'ada', value: { $in: [0] } });
+    expect(collection.findOneAndUpdate.firstCall.args[2]).to.deep.equal({ returnDocument: 'after', upsert: true });
+  });
+
+  it('never creates the default by a write expecting anything but 0', async () => {
+    const { db, collection } = stubbedDb();
+    collection.findOneAndUpdate.resolves(null);
+    collection.findOne.resolves(null);
+    const refused = await new MongoSequenceRepository(db).set('ada', 'default', 7, { expected: [3], now }).catch((e: unknown) => e);
+    expect((refused as PreconditionFailed).current).to.equal(0);
+    expect(collection.findOneAndUpdate.firstCall.args[2]).to.deep.equal({ returnDocument: 'after' });
+  });
+
+  it('creates a named sequence with insertOne, and maps duplicate key 11000 to SequenceExists', async () => {
+    const { db, collection } = stubbedDb();
+    collection.insertOne.onFirstCall().resolves({ acknowledged: true });
+    collection.countDocuments.resolves(1);
+    const sequences = new MongoSequenceRepository(db);
+    await sequences.create('ada', 'orders', 5, { now, maxPerAccount: 10 });
+    expect(collection.insertOne.firstCall.args).to.deep.equal([
+      { _id: 'ada/orders', userId: 'ada', name: 'orders', value: 5, createdAt: now, updatedAt: now },
+    ]);
+    expect(collection.countDocuments.firstCall.args).to.deep.equal([{ _id: { $gt: 'ada/', $lt: 'ada0' } }]);
+    collection.insertOne.onSecondCall().rejects(duplicateKey({ _id: 1 }));
+    expect(await sequences.create('ada', 'orders', 5, { now, maxPerAccount: 10 }).catch((e: unknown) => e)).to.be.instanceOf(SequenceExists);
+  });
+
+  it('withdraws a creation that finds the account over its bound', async () => {
+    const { db, collection } = stubbedDb();
+    collection.insertOne.resolves({ acknowledged: true });
+    collection.countDocuments.resolves(3);
+    collection.deleteOne.resolves({ deletedCount: 1 });
+    const refused = await new MongoSequenceRepository(db).create('ada', 'four', 0, { now, maxPerAccount: 3 }).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(TooManySequences);
+    expect(collection.deleteOne.firstCall.args).to.deep.equal([{ _id: 'ada/four' }]);
+  });
+
+  it('lists named sequences by an _id range in _id order, with the default merged in by name', async () => {
+    const { db, collection } = stubbedDb();
+    const cursor = { sort: sinon.stub(), limit: sinon.stub(), toArray: sinon.stub() };
+    cursor.sort.returns(cursor);
+    cursor.limit.returns(cursor);
+    cursor.toArray.resolves([
+      { _id: 'ada/alpha', userId: 'ada', name: 'alpha', value: 1, createdAt: now, updatedAt: now },
+      { _id: 'ada/zeta', userId: 'ada', name: 'zeta', value: 2, createdAt: now, updatedAt: now },
+    ]);
+    collection.find.returns(cursor);
+    collection.findOne.resolves({ _id: 'ada', value: 9 });
+    const listed = await new MongoSequenceRepository(db).list('ada', { after: 'a', size: 2 });
+    expect(listed.map((sequence) => [sequence.name, sequence.value])).to.deep.equal([['alpha', 1], ['default', 9]]);
+    expect(collection.find.firstCall.args).to.deep.equal([{ _id: { $gt: 'ada/a', $lt: 'ada0' } }]);
+    expect(cursor.sort.firstCall.args).to.deep.equal([{ _id: 1 }]);
+    expect(cursor.limit.firstCall.args).to.deep.equal([2]);
     expect(collection.findOne.firstCall.args).to.deep.equal([{ _id: 'ada' }]);
   });
 
-  it('at a limit of 0 never upserts: a counter never written stays unwritten', async () => {
-    // A real server's upsert copies only _id from the filter and would store 1, above the limit.
-    const { db, collection } = stubbedDb();
-    collection.findOneAndUpdate.resolves(null);
-    expect(await new MongoCounterRepository(db).increment('fresh', 0)).to.equal(null);
-    expect(collection.findOneAndUpdate.callCount).to.equal(1);
+  it('stores an idempotent range and its key in one transaction, creating nothing by upsert inside it', async () => {
+    const { db, collection, keys, session, client } = stubbedDb();
+    keys.findOne.resolves(null);
+    collection.findOneAndUpdate.resolves({ _id: 'ada/orders', value: 5, createdAt: now, updatedAt: now });
+    keys.insertOne.resolves({ acknowledged: true });
+    const issue = await new MongoSequenceRepository(db).issue('ada', 'orders', one({ count: 5, idempotencyKey: 'k/1' }));
+    expect(issue.issued).to.deep.equal({ first: 1, last: 5, count: 5 });
+    expect(client.startSession.calledOnce).to.equal(true);
+    expect(session.withTransaction.calledOnce).to.equal(true);
+    expect(keys.findOne.firstCall.args).to.deep.equal([{ _id: 'ada/k/1' }, { session }]);
     expect(collection.findOneAndUpdate.firstCall.args).to.deep.equal([
-      { _id: 'fresh', value: { $lt: 0 } },
-      { $inc: { value: 1 } },
-      { returnDocument: 'after' },
+      { _id: 'ada/orders', value: { $lte: MAX - 5 } },
+      { $inc: { value: 5 }, ...stamps },
+      { returnDocument: 'after', session },
     ]);
+    expect(keys.insertOne.firstCall.args).to.deep.equal([
+      { _id: 'ada/k/1', sequence: 'orders', first: 1, last: 5, count: 5, sequenceCreatedAt: now, issuedAt: now },
+      { session },
+    ]);
+    expect(session.endSession.calledOnce).to.equal(true);
   });
 
+  it('creates a default never written by an insert inside the transaction', async () => {
+    const { db, collection, keys, session } = stubbedDb();
+    keys.findOne.resolves(null);
+    collection.findOneAndUpdate.resolves(null);
+    collection.findOne.resolves(null);
+    collection.insertOne.resolves({ acknowledged: true });
+    keys.insertOne.resolves({ acknowledged: true });
+    const issue = await new MongoSequenceRepository(db).issue('ada', 'default', one({ count: 3, idempotencyKey: 'k' }));
+    expect(issue.issued).to.deep.equal({ first: 1, last: 3, count: 3 });
+    expect(collection.insertOne.firstCall.args).to.deep.equal([{ _id: 'ada', value: 3, createdAt: now, updatedAt: now }, { session }]);
+  });
+
+  it('replays a recorded key without touching the sequence, and refuses it with another count', async () => {
+    const { db, collection, keys } = stubbedDb();
+    keys.findOne.resolves({ _id: 'ada/k', sequence: 'orders', first: 1, last: 5, count: 5, sequenceCreatedAt: now, issuedAt: now });
+    const sequences = new MongoSequenceRepository(db);
+    expect(await sequences.issue('ada', 'orders', one({ count: 5, idempotencyKey: 'k' }))).to.deep.equal({
+      sequence: { name: 'orders', value: 5, createdAt: now, updatedAt: now },
+      issued: { first: 1, last: 5, count: 5 },
+      replayed: true,
+    });
+    expect(await sequences.issue('ada', 'orders', one({ count: 4, idempotencyKey: 'k' })).catch((e: unknown) => e)).to.be.instanceOf(IdempotencyKeyReused);
+    expect(collection.findOneAndUpdate.called).to.equal(false);
+  });
+
+  it("turns a standalone server's refusal of the transaction into IdempotencyUnsupported, closing the session", async () => {
+    const { db, collection, keys, session } = stubbedDb();
+    // What a standalone mongod answers to the transaction's first command.
+    keys.findOne.rejects(
+      new MongoServerError({ message: 'Transaction numbers are only allowed on a replica set member or mongos', code: 20, codeName: 'IllegalOperation' }),
+    );
+    const refused = await new MongoSequenceRepository(db).issue('ada', 'default', one({ idempotencyKey: 'k' })).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(IdempotencyUnsupported);
+    expect(collection.findOneAndUpdate.called).to.equal(false);
+    expect(session.endSession.calledOnce).to.equal(true);
+  });
+
+  it('reports a key still contended when the driver stops re-running the transaction as IdempotencyKeyInUse', async () => {
+    const { db, session } = stubbedDb();
+    const conflict = new MongoServerError({ message: 'WriteConflict', code: 112, codeName: 'WriteConflict' });
+    conflict.addErrorLabel('TransientTransactionError');
+    session.withTransaction.rejects(conflict);
+    const refused = await new MongoSequenceRepository(db).issue('ada', 'default', one({ idempotencyKey: 'k' })).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(IdempotencyKeyInUse);
+  });
+
+  it("deletes an account's named sequences, its default and its keys", async () => {
+    const { db, collection, keys } = stubbedDb();
+    collection.deleteMany.resolves({ deletedCount: 2 });
+    collection.deleteOne.resolves({ deletedCount: 1 });
+    keys.deleteMany.resolves({ deletedCount: 1 });
+    await new MongoSequenceRepository(db).deleteAllOf('ada');
+    expect(collection.deleteMany.firstCall.args).to.deep.equal([{ _id: { $gt: 'ada/', $lt: 'ada0' } }]);
+    expect(collection.deleteOne.firstCall.args).to.deep.equal([{ _id: 'ada' }]);
+    expect(keys.deleteMany.firstCall.args).to.deep.equal([{ _id: { $gt: 'ada/', $lt: 'ada0' } }]);
+  });
+
+  it('turns network failures into StorageUnavailable and lets other errors through', async () => {
+    const { db, collection } = stubbedDb();
+    const sequences = new MongoSequenceRepository(db);
+    collection.findOneAndUpdate.rejects(new MongoNetworkError('connection reset'));
+    expect(await sequences.issue('ada', 'default', one()).catch((e: unknown) => e)).to.be.instanceOf(StorageUnavailable);
+    const other = new MongoServerError({ message: 'not authorized', code: 13 });
+    collection.findOne.rejects(other);
+    expect(await sequences.get('ada', 'default').catch((e: unknown) => e)).to.equal(other);
+  });
   it('gives up on a next after STORAGE_TIMEOUT_MS with StorageUnavailable saying the outcome is unknown', async () => {
     const { db, collection } = stubbedDb();
     collection.findOneAndUpdate.returns(never());
-    const started = performance.now();
-    const failure = await new MongoCounterRepository(db, 30).increment('ada', MAX).catch((error: unknown) => error);
-    expect(performance.now() - started).to.be.below(1000);
+    const failure = await new MongoSequenceRepository(db, 30).issue('ada', 'default', one()).catch((error: unknown) => error);
     expect(failure).to.be.instanceOf(StorageUnavailable);
     expect((failure as StorageUnavailable).outcomeUnknown).to.equal(true);
-    expect((failure as StorageUnavailable).message).to.match(/may or may not have been applied/);
   });
 
   it('gives up on a read after STORAGE_TIMEOUT_MS with a plain StorageUnavailable', async () => {
     const { db, collection } = stubbedDb();
     collection.findOne.returns(never());
-    const failure = await new MongoCounterRepository(db, 30).current('ada').catch((error: unknown) => error);
+    const failure = await new MongoSequenceRepository(db, 30).get('ada', 'default').catch((error: unknown) => error);
     expect(failure).to.be.instanceOf(StorageUnavailable);
     expect((failure as StorageUnavailable).outcomeUnknown).to.equal(false);
   });
 
   it('reports a next whose connection broke with its outcome unknown, and a server never found as not applied', async () => {
     const { db, collection } = stubbedDb();
-    const counters = new MongoCounterRepository(db);
+    const sequences = new MongoSequenceRepository(db);
     collection.findOneAndUpdate.rejects(new MongoNetworkError('connection reset'));
-    expect(await counters.increment('ada', MAX).catch((e: StorageUnavailable) => e.outcomeUnknown)).to.equal(true);
+    expect(await sequences.issue('ada', 'default', one()).catch((e: StorageUnavailable) => e.outcomeUnknown)).to.equal(true);
     collection.findOneAndUpdate.rejects(new MongoServerSelectionError('no server', { servers: new Map() } as never));
-    expect(await counters.increment('ada', MAX).catch((e: StorageUnavailable) => e.outcomeUnknown)).to.equal(false);
-  });
-
-  it('sets with one upserting updateOne', async () => {
-    const { db, collection } = stubbedDb();
-    collection.updateOne.resolves({ acknowledged: true });
-    await new MongoCounterRepository(db).set('ada', 1000);
-    expect(collection.updateOne.firstCall.args).to.deep.equal([{ _id: 'ada' }, { $set: { value: 1000 } }, { upsert: true }]);
-  });
-
-  it("forgets a deleted account's counter with one deleteOne by _id", async () => {
-    const { db, collection } = stubbedDb();
-    collection.deleteOne.resolves({ deletedCount: 1 });
-    await new MongoCounterRepository(db).deleteAllOf('ada');
-    expect(collection.deleteOne.firstCall.args).to.deep.equal([{ _id: 'ada' }]);
-  });
-
-  it('turns network failures into StorageUnavailable and lets other errors through', async () => {
-    const { db, collection } = stubbedDb();
-    const counters = new MongoCounterRepository(db);
-    collection.findOneAndUpdate.rejects(new MongoNetworkError('connection reset'));
-    expect(await counters.increment('ada', MAX).catch((e: unknown) => e)).to.be.instanceOf(StorageUnavailable);
-    const other = new MongoServerError({ message: 'not authorized', code: 13 });
-    collection.findOne.rejects(other);
-    expect(await counters.current('ada').catch((e: unknown) => e)).to.equal(other);
+    expect(await sequences.issue('ada', 'default', one()).catch((e: StorageUnavailable) => e.outcomeUnknown)).to.equal(false);
   });
 });
 
@@ -349,7 +535,40 @@ if (!mongodbUrl) {
       await users.ensureIndexes();
       return users;
     });
-    counterRepositoryContract('mongodb', async () => new MongoCounterRepository(freshDb()));
+    sequenceRepositoryContract('mongodb', async () => {
+      const sequences = new MongoSequenceRepository(freshDb());
+      await sequences.ensureIndexes();
+      return sequences;
+    });
+
+    it('hands out each integer once while a replica of the release before named sequences increments the same default', async () => {
+      const db = freshDb();
+      const sequences = new MongoSequenceRepository(db);
+      await sequences.ensureIndexes();
+      const legacy = db.collection<{ _id: string; value: number }>('incremental_counter');
+      // Exactly what that release runs for /v1/next.
+      const oldNext = async () => {
+        const filter = { _id: 'ada', value: { $lt: MAX } };
+        const update = { $inc: { value: 1 } };
+        try {
+          return (await legacy.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' }))!.value;
+        } catch {
+          return (await legacy.findOneAndUpdate(filter, update, { returnDocument: 'after' }))!.value;
+        }
+      };
+      const newNext = async (count: number) => (await sequences.issue('ada', 'default', { count, limit: MAX, now: new Date() })).issued;
+      const outcomes = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? oldNext().then((value) => ({ first: value, last: value })) : newNext(1 + (i % 7)))),
+      );
+      const ranges = outcomes.sort((a, b) => a.first - b.first);
+      let expected = 1;
+      for (const range of ranges) {
+        expect(range.first).to.equal(expected);
+        expected = range.last + 1;
+      }
+      expect((await sequences.get('ada', 'default'))!.value).to.equal(expected - 1);
+    });
+
     apiKeyRepositoryContract('mongodb', async () => {
       const keys = new MongoApiKeyRepository(freshDb());
       await keys.ensureIndexes();

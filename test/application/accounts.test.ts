@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { InMemoryApiKeyRepository } from '../../src/adapters/persistence/in-memory/in-memory-api-key-repository';
-import { InMemoryCounterRepository } from '../../src/adapters/persistence/in-memory/in-memory-counter-repository';
+import { InMemorySequenceRepository } from '../../src/adapters/persistence/in-memory/in-memory-sequence-repository';
 import { InMemoryUserRepository } from '../../src/adapters/persistence/in-memory/in-memory-user-repository';
 import { UnlimitedRateLimiter } from '../../src/adapters/rate-limit/unlimited-rate-limiter';
 import { Authenticate } from '../../src/application/authenticate.use-case';
@@ -28,7 +28,7 @@ const FIFTEEN_MINUTES = 15 * 60_000;
 describe('accounts: keys, password login, account deletion', () => {
   let users: InMemoryUserRepository;
   let keys: InMemoryApiKeyRepository;
-  let counters: InMemoryCounterRepository;
+  let counters: InMemorySequenceRepository;
   let clock: FixedClock;
   let hasher: PlainTextPasswordHasher;
   let issuer: PredictableApiKeys;
@@ -42,7 +42,7 @@ describe('accounts: keys, password login, account deletion', () => {
   beforeEach(() => {
     users = new InMemoryUserRepository();
     keys = new InMemoryApiKeyRepository();
-    counters = new InMemoryCounterRepository();
+    counters = new InMemorySequenceRepository();
     clock = new FixedClock();
     hasher = new PlainTextPasswordHasher();
     issuer = new PredictableApiKeys();
@@ -115,24 +115,26 @@ describe('accounts: keys, password login, account deletion', () => {
   });
 
   describe('DeleteAccount', () => {
-    it('deletes the user, every key and the counter; the email then registers afresh', async () => {
+    it('deletes the user, every key and every sequence; the email then registers afresh', async () => {
       const { user, apiKey } = await ada();
       const second = await createKey.execute(user.id, 'ci');
-      await counters.set(user.id, 41);
+      const now = new FixedClock().now();
+      await counters.set(user.id, 'default', 41, { now });
+      await counters.create(user.id, 'orders', 5, { now, maxPerAccount: 10 });
       const grace = await register.execute({ email: 'grace@example.com', password: 'correct horse' }, '192.0.2.1');
-      await counters.set(grace.user.id, 7);
+      await counters.set(grace.user.id, 'default', 7, { now });
 
       await new DeleteAccount(users, keys, counters).execute(user.id);
 
       expect(await users.findByEmail('ada@example.com')).to.equal(null);
       for (const key of [apiKey, second.key]) expect(await failure(authenticate.execute(key))).to.be.instanceOf(InvalidApiKey);
       expect(await keys.listByUser(user.id)).to.deep.equal([]);
-      expect(await counters.current(user.id)).to.equal(0);
-      expect(await counters.current(grace.user.id)).to.equal(7);
+      expect(await counters.list(user.id, { size: 10 })).to.deep.equal([{ name: 'default', value: 0, createdAt: null, updatedAt: null }]);
+      expect((await counters.get(grace.user.id, 'default'))!.value).to.equal(7);
       expect(await authenticate.execute(grace.apiKey)).to.equal(grace.user.id);
       const again = await ada();
       expect(again.user.id).not.to.equal(user.id);
-      expect(await counters.current(again.user.id)).to.equal(0);
+      expect((await counters.get(again.user.id, 'default'))!.value).to.equal(0);
     });
 
     it('removes the keys before the user, so a deletion that stops midway leaves a user who can log in and retry', async () => {

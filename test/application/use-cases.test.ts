@@ -1,39 +1,51 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { InMemoryCounterRepository } from '../../src/adapters/persistence/in-memory/in-memory-counter-repository';
+import { InMemorySequenceRepository } from '../../src/adapters/persistence/in-memory/in-memory-sequence-repository';
 import { InMemoryUserRepository } from '../../src/adapters/persistence/in-memory/in-memory-user-repository';
 import { Authenticate } from '../../src/application/authenticate.use-case';
 import { CheckHealth } from '../../src/application/check-health.use-case';
+import { CreateSequence } from '../../src/application/create-sequence.use-case';
 import { CurrentInteger } from '../../src/application/current-integer.use-case';
+import { DeleteSequence } from '../../src/application/delete-sequence.use-case';
+import { ListSequences } from '../../src/application/list-sequences.use-case';
 import { NextInteger } from '../../src/application/next-integer.use-case';
 import { RegisterUser } from '../../src/application/register-user.use-case';
 import { ResetInteger } from '../../src/application/reset-integer.use-case';
 import { InMemoryApiKeyRepository } from '../../src/adapters/persistence/in-memory/in-memory-api-key-repository';
 import {
+  DefaultSequence,
   EmailAlreadyRegistered,
   InvalidApiKey,
+  InvalidCount,
   InvalidCounterValue,
   InvalidEmail,
+  InvalidIdempotencyKey,
+  InvalidPageSize,
   InvalidPassword,
+  InvalidSequenceName,
   MissingApiKey,
+  PreconditionFailed,
   SequenceExhausted,
+  SequenceExists,
+  SequenceNotFound,
   TooManyRequests,
+  TooManySequences,
 } from '../../src/domain/errors';
 import { UnlimitedRateLimiter } from '../../src/adapters/rate-limit/unlimited-rate-limiter';
 import { FakeRateLimiter, FixedClock, PlainTextPasswordHasher, PredictableApiKeys, SequentialUserIds } from '../support/builders';
 
 describe('use cases', () => {
   let users: InMemoryUserRepository;
+  let sequences: InMemorySequenceRepository;
   let keys: InMemoryApiKeyRepository;
-  let counters: InMemoryCounterRepository;
   let clock: FixedClock;
   let register: RegisterUser;
   let authenticate: Authenticate;
 
   beforeEach(() => {
     users = new InMemoryUserRepository();
+    sequences = new InMemorySequenceRepository();
     keys = new InMemoryApiKeyRepository();
-    counters = new InMemoryCounterRepository();
     clock = new FixedClock();
     const issuer = new PredictableApiKeys();
     register = new RegisterUser(users, keys, new PlainTextPasswordHasher(), issuer, new SequentialUserIds(), clock, new UnlimitedRateLimiter());
@@ -158,28 +170,122 @@ describe('use cases', () => {
   });
 
   describe('NextInteger, CurrentInteger and ResetInteger', () => {
-    it('count from 1, read without changing, and reset to an exact value', async () => {
-      const next = new NextInteger(counters);
-      const current = new CurrentInteger(counters);
-      const reset = new ResetInteger(counters);
-      expect(await current.execute('ada')).to.equal(0);
-      expect(await next.execute('ada')).to.equal(1);
-      expect(await next.execute('ada')).to.equal(2);
-      expect(await current.execute('ada')).to.equal(2);
-      expect(await reset.execute('ada', '1000')).to.equal(1000);
-      expect(await next.execute('ada')).to.equal(1001);
+    const clock = new FixedClock();
+    const now = clock.now();
+    let next: NextInteger;
+    let current: CurrentInteger;
+    let reset: ResetInteger;
+
+    beforeEach(() => {
+      next = new NextInteger(sequences, clock);
+      current = new CurrentInteger(sequences);
+      reset = new ResetInteger(sequences, clock);
+    });
+
+    it('count from 1 on default, read without changing, and reset to an exact value', async () => {
+      expect((await current.execute('ada')).value).to.equal(0);
+      expect((await next.execute('ada')).issued).to.deep.equal({ first: 1, last: 1, count: 1 });
+      expect((await next.execute('ada')).sequence).to.deep.equal({ name: 'default', value: 2, createdAt: now, updatedAt: now });
+      expect((await current.execute('ada')).value).to.equal(2);
+      expect((await reset.execute('ada', '1000')).value).to.equal(1000);
+      expect((await next.execute('ada')).issued.first).to.equal(1001);
+    });
+
+    it('serve a named sequence, a range of count, and an idempotency key', async () => {
+      await sequences.create('ada', 'orders', 0, { now, maxPerAccount: 10 });
+      const issue = await next.execute('ada', { sequence: 'orders', count: '250', idempotencyKey: 'order-1' });
+      expect(issue.issued).to.deep.equal({ first: 1, last: 250, count: 250 });
+      expect(await next.execute('ada', { sequence: 'orders', count: '250', idempotencyKey: 'order-1' })).to.deep.equal({ ...issue, replayed: true });
+      expect((await current.execute('ada', 'orders')).value).to.equal(250);
+      expect((await reset.execute('ada', '7', { sequence: 'orders', expected: [250] })).value).to.equal(7);
+      const refused = await reset.execute('ada', '9', { sequence: 'orders', expected: [250] }).catch((e: unknown) => e);
+      expect(refused).to.be.instanceOf(PreconditionFailed);
+      expect((refused as PreconditionFailed).current).to.equal(7);
+    });
+
+    it('refuse a bad name, count or key before touching the store', async () => {
+      const issue = sinon.spy(sequences, 'issue');
+      const get = sinon.spy(sequences, 'get');
+      for (const count of ['0', '1000001', '-1', '5.0', '1e3', ' 5', '']) {
+        expect(await next.execute('ada', { count }).catch((e: unknown) => e), count).to.be.instanceOf(InvalidCount);
+      }
+      for (const key of ['', 'x'.repeat(256), 'with space', 'clé']) {
+        expect(await next.execute('ada', { idempotencyKey: key }).catch((e: unknown) => e), key).to.be.instanceOf(InvalidIdempotencyKey);
+      }
+      for (const name of ['Orders', '', '-orders', 'a'.repeat(65), 'a/b', 5]) {
+        expect(await next.execute('ada', { sequence: name }).catch((e: unknown) => e), String(name)).to.be.instanceOf(InvalidSequenceName);
+        expect(await current.execute('ada', name).catch((e: unknown) => e), String(name)).to.be.instanceOf(InvalidSequenceName);
+      }
+      expect(issue.called).to.equal(false);
+      expect(get.called).to.equal(false);
+      expect((await next.execute('ada', { count: '1000000', idempotencyKey: 'x'.repeat(255) })).issued.count).to.equal(1_000_000);
+    });
+
+    it('CurrentInteger reports an unknown sequence, also one that belongs to another account', async () => {
+      await sequences.create('grace', 'orders', 0, { now, maxPerAccount: 10 });
+      expect(await current.execute('ada', 'orders').catch((e: unknown) => e)).to.be.instanceOf(SequenceNotFound);
     });
 
     it('NextInteger reports SequenceExhausted at 2^53-1 and leaves the value', async () => {
-      await counters.set('ada', Number.MAX_SAFE_INTEGER);
-      expect(await new NextInteger(counters).execute('ada').catch((e: unknown) => e)).to.be.instanceOf(SequenceExhausted);
-      expect(await counters.current('ada')).to.equal(Number.MAX_SAFE_INTEGER);
+      await sequences.set('ada', 'default', Number.MAX_SAFE_INTEGER, { now });
+      expect(await next.execute('ada').catch((e: unknown) => e)).to.be.instanceOf(SequenceExhausted);
+      expect((await current.execute('ada')).value).to.equal(Number.MAX_SAFE_INTEGER);
     });
 
-    it('ResetInteger refuses a bad value without writing', async () => {
-      const set = sinon.spy(counters, 'set');
-      expect(await new ResetInteger(counters).execute('ada', '-5').catch((e: unknown) => e)).to.be.instanceOf(InvalidCounterValue);
+    it('ResetInteger refuses a bad value without writing, naming the field it came from', async () => {
+      const set = sinon.spy(sequences, 'set');
+      const error = await reset.execute('ada', '-5').catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(InvalidCounterValue);
+      expect((error as InvalidCounterValue).field).to.equal('current');
+      expect(((await reset.execute('ada', '1.5', { valueField: 'value' }).catch((e: unknown) => e)) as InvalidCounterValue).field).to.equal('value');
       expect(set.called).to.equal(false);
+    });
+  });
+
+  describe('CreateSequence, ListSequences and DeleteSequence', () => {
+    const clock = new FixedClock();
+    let createSequence: CreateSequence;
+    let list: ListSequences;
+    let remove: DeleteSequence;
+
+    beforeEach(() => {
+      createSequence = new CreateSequence(sequences, clock, 4);
+      list = new ListSequences(sequences);
+      remove = new DeleteSequence(sequences);
+    });
+
+    it('creates at 0 or at a given value, refusing bad names and values and passing the bound', async () => {
+      expect(await createSequence.execute('ada', { name: 'orders' })).to.deep.equal({ name: 'orders', value: 0, createdAt: clock.now(), updatedAt: clock.now() });
+      expect((await createSequence.execute('ada', { name: 'invoices.2026', value: '1000' })).value).to.equal(1000);
+      expect(await createSequence.execute('ada', { name: 'Orders' }).catch((e: unknown) => e)).to.be.instanceOf(InvalidSequenceName);
+      const badValue = await createSequence.execute('ada', { name: 'x', value: '-1' }).catch((e: unknown) => e);
+      expect((badValue as InvalidCounterValue).field).to.equal('value');
+      expect(await createSequence.execute('ada', { name: 'orders' }).catch((e: unknown) => e)).to.be.instanceOf(SequenceExists);
+      await createSequence.execute('ada', { name: 'tickets' });
+      expect(await createSequence.execute('ada', { name: 'one-too-many' }).catch((e: unknown) => e)).to.be.instanceOf(TooManySequences);
+    });
+
+    it('lists a page at a time and says where the next page starts while more remain', async () => {
+      for (const name of ['a', 'b', 'c']) await createSequence.execute('ada', { name });
+      expect(await list.execute('ada', { size: 2 })).to.deep.include({ nextAfter: 'b' });
+      const last = await list.execute('ada', { after: 'b', size: 2 });
+      expect(last.sequences.map((sequence) => sequence.name)).to.deep.equal(['c', 'default']);
+      expect(last.nextAfter).to.equal(undefined);
+      expect((await list.execute('ada')).sequences).to.have.length(4);
+      for (const size of [0, 201, 1.5]) {
+        expect(await list.execute('ada', { size }).catch((e: unknown) => e), String(size)).to.be.instanceOf(InvalidPageSize);
+      }
+      const badAfter = await list.execute('ada', { after: 'B' }).catch((e: unknown) => e);
+      expect((badAfter as InvalidSequenceName).field).to.equal('page[after]');
+    });
+
+    it('deletes a sequence, refuses default and reports an unknown name', async () => {
+      await createSequence.execute('ada', { name: 'orders' });
+      await remove.execute('ada', 'orders');
+      expect(await sequences.get('ada', 'orders')).to.equal(null);
+      expect(await remove.execute('ada', 'orders').catch((e: unknown) => e)).to.be.instanceOf(SequenceNotFound);
+      expect(await remove.execute('ada', 'default').catch((e: unknown) => e)).to.be.instanceOf(DefaultSequence);
+      expect((await sequences.get('ada', 'default'))!.name).to.equal('default');
     });
   });
 

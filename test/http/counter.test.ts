@@ -23,7 +23,7 @@ describe('the counter endpoints', () => {
       const first = await server.http.get('/v1/next', { headers: bearer(key) });
       expect(first.status).to.equal(200);
       expect(first.headers['content-type']).to.equal('application/vnd.api+json');
-      expect(first.body).to.deep.equal({ data: { type: 'counters', id: 'default', attributes: { value: 1 } } });
+      expect(first.body).to.deep.equal({ data: { type: 'counters', id: 'default', attributes: { value: 1 } }, meta: { issued: { first: 1, last: 1, count: 1 } } });
       const second = await server.http.post('/v1/next', { headers: bearer(key) });
       expect(second.body.data.attributes.value).to.equal(2);
     });

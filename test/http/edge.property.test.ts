@@ -28,6 +28,8 @@ class CountedUsers extends InMemoryUserRepository {
 }
 
 const withInput = OPERATIONS.filter((operation) => operation.body !== undefined || operation.query !== undefined);
+const withBody = withInput.filter((operation) => operation.body !== undefined);
+const withQuery = withInput.filter((operation) => operation.query !== undefined);
 
 const MEDIA_TYPES = [
   'application/json',
@@ -120,24 +122,40 @@ describe('the HTTP edge under arbitrary input (property-based)', function () {
     expect(withInput.map((operation) => operation.operationId)).to.include.members(['register', 'nextIntegerPost', 'resetInteger']);
   });
 
-  for (const operation of withInput) {
+  /** Sends to the operation and holds the reply to the document; a refusal must change nothing. */
+  const sendTo = async (operation: Operation, path: string, body: Buffer | undefined, headers: Record<string, string>) => {
+    const usersBefore = users.count;
+    const valueBefore = await current();
+    // The test client checks the reply against the OpenAPI document, and fails on any mismatch.
+    const reply = await server.http.send(operation.method.toUpperCase(), path, {
+      headers: { ...(operation.auth === 'key' ? bearer(key) : {}), ...headers },
+      body,
+    });
+    expect(reply.status, reply.text).to.be.below(500);
+    expect(reply.headers['content-type']).to.equal('application/vnd.api+json');
+    if (reply.status >= 400) {
+      expect(reply.body.errors[0].status).to.equal(String(reply.status));
+      expect(users.count, 'a refusal registered nobody').to.equal(usersBefore);
+      expect(await current(), 'a refusal moved no counter').to.equal(valueBefore);
+    }
+  };
+
+  for (const operation of withQuery) {
+    it(`${operation.method.toUpperCase()} ${operation.path}: answers arbitrary query values with a documented 2xx or 4xx, and refusals change nothing`, async () => {
+      const names = Object.keys(operation.query!);
+      await fc.assert(
+        fc.asyncProperty(fc.dictionary(fc.constantFrom(...names), fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('0', '1', '200', '201', '1000000', '1000001', '1e3', '5.0', '-1', 'a.b', 'Default'))), async (values) => {
+          const query = Object.entries(values).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('&');
+          await sendTo(operation, `${operation.path.replace('{name}', 'default')}?${query}`, undefined, {});
+        }),
+        { numRuns: RUNS, seed: SEED },
+      );
+    });
+  }
+
+  for (const operation of withBody) {
     describe(`${operation.method.toUpperCase()} ${operation.path}`, () => {
-      const send = async (body: Buffer, headers: Record<string, string>) => {
-        const usersBefore = users.count;
-        const valueBefore = await current();
-        // The test client checks the reply against the OpenAPI document, and fails on any mismatch.
-        const reply = await server.http.send(operation.method.toUpperCase(), operation.path, {
-          headers: { ...(operation.auth === 'key' ? bearer(key) : {}), ...headers },
-          body,
-        });
-        expect(reply.status, reply.text).to.be.below(500);
-        expect(reply.headers['content-type']).to.equal('application/vnd.api+json');
-        if (reply.status >= 400) {
-          expect(reply.body.errors[0].status).to.equal(String(reply.status));
-          expect(users.count, 'a refusal registered nobody').to.equal(usersBefore);
-          expect(await current(), 'a refusal moved no counter').to.equal(valueBefore);
-        }
-      };
+      const send = (body: Buffer, headers: Record<string, string>) => sendTo(operation, operation.path, body, headers);
 
       it('answers arbitrary bodies in arbitrary media types and encodings with a documented 2xx or 4xx, and refusals change nothing', async () => {
         await fc.assert(

@@ -95,7 +95,7 @@ describe('request logs and metrics', () => {
     expect(metrics).to.contain('increment_authentication_failures_total{code="missing_api_key"} 1');
     expect(metrics).to.contain('increment_authentication_failures_total{code="invalid_api_key"} 1');
     expect(metrics).to.match(/http_request_duration_seconds_count\{method="GET",route="\/v1\/next",status_class="2xx"\} 3/);
-    expect(metrics).to.match(/increment_storage_operation_duration_seconds_count\{adapter="memory",operation="increment",outcome="ok"\} 3/);
+    expect(metrics).to.match(/increment_storage_operation_duration_seconds_count\{adapter="memory",operation="issue",outcome="ok"\} 3/);
     expect(metrics).to.match(/increment_storage_operation_duration_seconds_count\{adapter="memory",operation="add",outcome="ok"\} 1/);
     expect(metrics).to.contain('process_cpu_user_seconds_total');
     expect(metrics).not.to.contain(key);

@@ -153,7 +153,8 @@ describe('the OpenAPI document', () => {
 
   describe('the response check every HTTP test runs', () => {
     const validate = createOpenApiValidator();
-    const counter = { data: { type: 'counters', id: 'default', attributes: { value: 3 } } };
+    const issued = { issued: { first: 3, last: 3, count: 1 } };
+    const counter = { data: { type: 'counters', id: 'default', attributes: { value: 3 } }, meta: issued };
     const ok = { method: 'GET', path: '/v1/next?token=x', status: 200, contentType: 'application/vnd.api+json', body: counter, text: '' };
 
     it('accepts a response as documented', () => {
@@ -169,7 +170,7 @@ describe('the OpenAPI document', () => {
     });
 
     it('fails on a body that breaks the schema: a value as a string, or an error code the status does not declare', () => {
-      const wrongValue = { data: { type: 'counters', id: 'default', attributes: { value: '3' } } };
+      const wrongValue = { data: { type: 'counters', id: 'default', attributes: { value: '3' } }, meta: issued };
       expect(() => validate({ ...ok, body: wrongValue })).to.throw(AssertionError, /does not match its schema/);
       const wrongCode = { errors: [{ status: '409', code: 'email_taken', title: 't', detail: 'd' }] };
       expect(() => validate({ ...ok, status: 409, body: wrongCode })).to.throw(AssertionError, /does not match its schema/);
@@ -191,7 +192,7 @@ describe('the OpenAPI check, against a server that answers wrongly on purpose', 
     server = await startTestServer({
       customize: (container) => {
         // A value sent as a string, and a domain error on a route that does not declare it.
-        container.rebind(TOKENS.CurrentInteger).toConstantValue({ execute: async () => '13' });
+        container.rebind(TOKENS.CurrentInteger).toConstantValue({ execute: async () => ({ name: 'default', value: '13' }) });
         container.rebind(TOKENS.NextInteger).toConstantValue({ execute: async () => { throw new EmailAlreadyRegistered(); } });
       },
     });

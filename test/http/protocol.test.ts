@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { gzipSync } from 'node:zlib';
-import { InMemoryCounterRepository } from '../../src/adapters/persistence/in-memory/in-memory-counter-repository';
+import { InMemorySequenceRepository } from '../../src/adapters/persistence/in-memory/in-memory-sequence-repository';
 import { StorageUnavailable } from '../../src/domain/errors';
 import { TOKENS } from '../../src/infrastructure/tokens';
 import { bearer, registerUser, startTestServer, TestServer } from '../support/test-server';
@@ -143,10 +143,10 @@ describe('HTTP protocol errors', () => {
 });
 
 describe('failures inside the service', () => {
-  class BrokenCounters extends InMemoryCounterRepository {
+  class BrokenCounters extends InMemorySequenceRepository {
     failure: Error = new Error('connection string mongodb://admin:hunter2@db was refused');
 
-    override async increment(): Promise<number | null> {
+    override async issue(): Promise<never> {
       throw this.failure;
     }
   }
@@ -157,7 +157,7 @@ describe('failures inside the service', () => {
 
   before(async () => {
     counters = new BrokenCounters();
-    server = await startTestServer({ customize: (c) => c.rebind(TOKENS.CounterRepository).toConstantValue(counters) });
+    server = await startTestServer({ customize: (c) => c.rebind(TOKENS.SequenceRepository).toConstantValue(counters) });
     key = await registerUser(server);
   });
 

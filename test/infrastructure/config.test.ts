@@ -14,6 +14,7 @@ describe('parseConfig', () => {
       logLevel: 'info',
       storageTimeoutMs: 1000,
       maxConnections: 1000,
+      maxSequences: 1000,
       trustProxy: 0,
       rateLimits: {
         failedPasswordsPerAccount: { points: 5, durationSeconds: 900 },
@@ -74,6 +75,13 @@ describe('parseConfig', () => {
       expect(() => parseConfig({ WORKERS: workers }), workers).to.throw(ConfigError, /WORKERS must be a whole number from 1 to 64/);
     }
     expect(() => parseConfig({ WORKERS: '2', STORAGE: 'memory' })).to.throw(ConfigError, /WORKERS must be 1 with STORAGE=memory/);
+  });
+
+  it('takes MAX_SEQUENCES from 1 to 1 000 000', () => {
+    expect(parseConfig({ MAX_SEQUENCES: '25' }).maxSequences).to.equal(25);
+    for (const bad of ['0', '1000001', '-3', '2.5', 'many']) {
+      expect(() => parseConfig({ MAX_SEQUENCES: bad }), bad).to.throw(ConfigError, /MAX_SEQUENCES must be a whole number from 1 to 1000000/);
+    }
   });
 
   it('chooses MongoDB when MONGODB_URL is set', () => {

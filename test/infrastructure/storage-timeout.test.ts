@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Db } from 'mongodb';
 import sinon from 'sinon';
-import { MongoCounterRepository } from '../../src/adapters/persistence/mongodb/mongo-counter-repository';
+import { MongoSequenceRepository } from '../../src/adapters/persistence/mongodb/mongo-sequence-repository';
 import { TOKENS } from '../../src/infrastructure/tokens';
 import { bearer, registerUser, startTestServer, TestServer } from '../support/test-server';
 
@@ -15,10 +15,10 @@ describe('STORAGE_TIMEOUT_MS, through the real app', () => {
   const silent = { findOneAndUpdate: sinon.stub().returns(new Promise(() => {})), findOne: sinon.stub().returns(new Promise(() => {})) };
 
   before(async () => {
-    const db = { collection: () => silent } as unknown as Db;
+    const db = { collection: () => silent, client: {} } as unknown as Db;
     server = await startTestServer({
       env: { STORAGE_TIMEOUT_MS: '300' },
-      customize: (c) => c.rebind(TOKENS.CounterRepository).toConstantValue(new MongoCounterRepository(db, 300)),
+      customize: (c) => c.rebind(TOKENS.SequenceRepository).toConstantValue(new MongoSequenceRepository(db, 300)),
     });
   });
   after(() => server.stop());

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { NodeCryptoApiKeyIssuer } from '../../src/adapters/crypto/node-crypto-api-key-issuer';
 import { GroupCommit } from '../../src/adapters/persistence/sqlite/group-commit';
 import { SqliteApiKeyRepository } from '../../src/adapters/persistence/sqlite/sqlite-api-key-repository';
-import { SqliteCounterRepository } from '../../src/adapters/persistence/sqlite/sqlite-counter-repository';
 import { openSqliteDatabase } from '../../src/adapters/persistence/sqlite/sqlite-database';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/adapters/persistence/sqlite/sqlite-schema';
+import { SqliteSequenceRepository } from '../../src/adapters/persistence/sqlite/sqlite-sequence-repository';
 import { SqliteUserRepository } from '../../src/adapters/persistence/sqlite/sqlite-user-repository';
 import { Authenticate } from '../../src/application/authenticate.use-case';
 import { ApiKey } from '../../src/domain/api-key';
@@ -75,7 +75,7 @@ describe('SQLite migration of a file written before api_keys', () => {
           lastUsedAt: new FixedClock().now(),
         },
       ]);
-      expect(await new SqliteCounterRepository(db, writes).current('u-ada')).to.equal(41);
+      expect((await new SqliteSequenceRepository(db, writes).get('u-ada', 'default'))!.value).to.equal(41);
       const columns = (db.prepare('PRAGMA table_info(users)').all() as Array<{ name: string }>).map((column) => column.name);
       expect(columns).to.deep.equal(['id', 'email', 'password_hash', 'created_at']);
     } finally {

@@ -17,7 +17,10 @@ describe('the web page in a real browser', function () {
 
   const open = () => suite.open('/');
   const newEmail = () => `web-${Math.random().toString(36).slice(2)}@example.com`;
-  const counterShows = (page: Page, value: string) => page.locator('#counter-value', { hasText: new RegExp(`^${value}$`) }).waitFor();
+  const row = (page: Page, name: string) => page.locator(`[data-sequence="${name}"]`);
+  const shows = (page: Page, name: string, value: string) => row(page, name).locator('output', { hasText: new RegExp(`^${value}$`) }).waitFor();
+  const counterShows = (page: Page, value: string) => shows(page, 'default', value);
+  const nextOf = (page: Page, name: string) => row(page, name).getByRole('button', { name: 'Next', exact: true });
   const currentByApi = async (key: string) => (await suite.server.http.get('/v1/current', { headers: bearer(key) })).body.data.attributes.value;
   const evaluate = <T>(page: Page, expression: string) => page.evaluate(expression) as Promise<T>;
   const signUp = async (page: Page, email = newEmail()) => {
@@ -45,18 +48,23 @@ describe('the web page in a real browser', function () {
 
     const results = page.getByRole('heading', { name: 'Results, newest first' });
     expect(await results.isVisible(), 'no results heading before the first result').to.equal(false);
-    const next = page.getByRole('button', { name: 'Next', exact: true });
+    const next = nextOf(page, 'default');
     await next.click();
     await counterShows(page, '1');
     expect(await results.isVisible()).to.equal(true);
     await next.click();
     await counterShows(page, '2');
-    await page.getByLabel('Reset the current value to').fill('1000');
-    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await page.getByLabel('Reset default to').fill('1000');
+    await row(page, 'default').getByRole('button', { name: 'Reset', exact: true }).click();
     await counterShows(page, '1000');
     await next.click();
     await counterShows(page, '1001');
-    expect(await page.locator('#activity li').allTextContents()).to.deep.equal(['next → 1001', 'reset to 1000 → 1000', 'next → 2', 'next → 1']);
+    expect(await page.locator('#activity li').allTextContents()).to.deep.equal([
+      'default: next → 1001',
+      'default: reset to 1000 → 1000',
+      'default: next → 2',
+      'default: next → 1',
+    ]);
     expect(await page.locator('#activity').evaluate((list) => [list.tagName, list.ownerDocument.defaultView!.getComputedStyle(list).listStyleType]), 'no numbers').to.deep.equal(['UL', 'none']);
     await page.getByRole('button', { name: 'I have saved my key' }).click();
     await screenshot('3-dashboard');
@@ -71,7 +79,7 @@ describe('the web page in a real browser', function () {
   it('never shows the key again: a reload keeps it for the tab only, and forgetting it goes back to sign-up', async () => {
     const { page } = await open();
     const key = await signUp(page);
-    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    await nextOf(page, 'default').click();
     await counterShows(page, '1');
 
     await page.reload();
@@ -115,7 +123,9 @@ describe('the web page in a real browser', function () {
     expect(await copyLine('Next integer')).to.equal(1);
     expect(await copyLine('Current value')).to.equal(1);
     expect(await copyLine('Reset to 1000')).to.equal(1000);
-    expect(await currentByApi(key)).to.equal(1000);
+    expect(await copyLine('Ten integers, safe to retry')).to.equal(1010);
+    expect(await copyLine('Ten integers, safe to retry'), 'the same key again: the same ten, no more').to.equal(1010);
+    expect(await currentByApi(key)).to.equal(1010);
   });
 
   it('a bad email and a short password show their errors before submitting, and send nothing', async () => {
@@ -202,9 +212,10 @@ describe('the web page in a real browser', function () {
     const key = await signUp(page);
     const puts: string[] = [];
     page.on('request', (request) => {
-      if (request.method() === 'PUT') puts.push(request.url());
+      if (request.method() === 'PATCH') puts.push(request.url());
     });
-    const input = page.getByLabel('Reset the current value to');
+    const input = page.getByLabel('Reset default to');
+    const reset = row(page, 'default').getByRole('button', { name: 'Reset', exact: true });
     for (const [value, message] of [
       ['-1', 'The value must be a whole number from 0 to 9007199254740991 written in decimal digits.'],
       ['1e3', 'The value must be a whole number from 0 to 9007199254740991 written in decimal digits.'],
@@ -212,17 +223,81 @@ describe('the web page in a real browser', function () {
       ['', 'The value must be a whole number from 0 to 9007199254740991 written in decimal digits.'],
     ]) {
       await input.fill(value);
-      await page.getByRole('button', { name: 'Reset', exact: true }).click();
-      expect(await page.locator('#reset-value-error').textContent(), value).to.equal(message);
+      await reset.click();
+      expect(await page.locator('#reset-default-error').textContent(), value).to.equal(message);
     }
     expect(puts).to.deep.equal([]);
     await input.fill('9007199254740991');
-    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await reset.click();
     await counterShows(page, '9007199254740991');
-    expect(await page.locator('#reset-value-error').textContent()).to.equal('');
-    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    expect(await page.locator('#reset-default-error').textContent()).to.equal('');
+    await nextOf(page, 'default').click();
     await page.locator('#dashboard-error', { hasText: 'The sequence has reached its maximum value' }).waitFor();
     expect(await currentByApi(key)).to.equal(9007199254740991);
+  });
+
+  it('creates a sequence, hands out its next integer and a range of ten, each listed with what it handed out', async () => {
+    const { page, screenshot } = await open();
+    const key = await signUp(page);
+    await page.getByRole('button', { name: 'I have saved my key' }).click();
+    await page.getByLabel('Name').fill('orders');
+    await page.getByLabel('Starting value (optional)').fill('41');
+    await page.getByRole('button', { name: 'Create sequence' }).click();
+    await shows(page, 'orders', '41');
+    expect(await page.locator('#sequences .sequence-name').allTextContents(), 'in name order').to.deep.equal(['default', 'orders']);
+
+    await nextOf(page, 'orders').click();
+    await shows(page, 'orders', '42');
+    await row(page, 'orders').getByRole('button', { name: 'Next 10' }).click();
+    await shows(page, 'orders', '52');
+    await screenshot('8-sequences');
+    expect(await page.locator('#activity li').allTextContents()).to.deep.equal([
+      'orders: next 10 → 43–52',
+      'orders: next → 42',
+      'orders: created at 41',
+    ]);
+    const byApi = await suite.server.http.get('/v1/sequences/orders', { headers: bearer(key) });
+    expect(byApi.body.data.attributes.value, 'the page drove the real sequence').to.equal(52);
+    expect(await currentByApi(key), 'default untouched').to.equal(0);
+  });
+
+  it("checks a new sequence's name before sending, and shows the API's sequence_exists next to it", async () => {
+    const { page } = await open();
+    await signUp(page);
+    const posts: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/v1/sequences') posts.push(request.url());
+    });
+    await page.getByLabel('Name').fill('Orders');
+    await page.getByRole('button', { name: 'Create sequence' }).click();
+    expect(await page.locator('#create-name-error').textContent()).to.match(/^The name must be 1 to 64 characters/);
+    expect(posts).to.deep.equal([]);
+    await page.getByLabel('Name').fill('default');
+    await page.getByRole('button', { name: 'Create sequence' }).click();
+    await page.locator('#create-name-error', { hasText: 'A sequence named "default" exists already.' }).waitFor();
+    expect(await page.getByLabel('Name').getAttribute('aria-invalid')).to.equal('true');
+    expect(posts).to.have.length(1);
+  });
+
+  it('refuses a reset once the value moved since it was shown: 412 next to the field, nothing changed', async () => {
+    const { page, screenshot } = await open();
+    const key = await signUp(page);
+    await counterShows(page, '0');
+    // Another client takes a number meanwhile; the page still shows 0.
+    await suite.server.http.post('/v1/next', { headers: bearer(key) });
+    await page.getByLabel('Reset default to').fill('1000');
+    await row(page, 'default').getByRole('button', { name: 'Reset', exact: true }).click();
+    await page.locator('#reset-default-error', { hasText: 'The value is 1, not 0; nothing was changed.' }).waitFor();
+    expect(await page.getByLabel('Reset default to').getAttribute('aria-invalid')).to.equal('true');
+    await counterShows(page, '1');
+    await screenshot('9-reset-refused');
+    expect(await currentByApi(key), 'nothing changed').to.equal(1);
+
+    // Now the page shows what the sequence holds, so the same reset goes through.
+    await row(page, 'default').getByRole('button', { name: 'Reset', exact: true }).click();
+    await counterShows(page, '1000');
+    expect(await page.locator('#reset-default-error').textContent()).to.equal('');
+    expect(await currentByApi(key)).to.equal(1000);
   });
 
   it('works from the keyboard alone, and every input has a label', async () => {
@@ -241,12 +316,12 @@ describe('the web page in a real browser', function () {
     await page.keyboard.press('Enter');
     await page.locator('#new-key-value', { hasText: /^inc_/ }).waitFor();
     expect(await focused(), 'focus moves to the key').to.equal('new-key-title');
-    await tabTo('next-button');
+    await tabTo('next-default');
     await page.keyboard.press('Enter');
     await counterShows(page, '1');
     await page.keyboard.press('Space');
     await counterShows(page, '2');
-    await tabTo('reset-value');
+    await tabTo('reset-default');
     await page.keyboard.type('7');
     await page.keyboard.press('Enter');
     await counterShows(page, '7');
@@ -268,11 +343,12 @@ describe('the web page in a real browser', function () {
 
       await signUp(page);
       await page.getByRole('button', { name: 'I have saved my key' }).click();
-      await page.getByRole('button', { name: 'Next', exact: true }).click();
+      await nextOf(page, 'default').click();
       await counterShows(page, '1');
       expect(await fits(), 'dashboard').to.equal(true);
-      await withinScreen('#next-button');
-      for (const id of ['curl-next', 'curl-current', 'curl-reset']) {
+      await withinScreen('#next-default');
+      await withinScreen('#range-default');
+      for (const id of ['curl-next', 'curl-current', 'curl-reset', 'curl-range']) {
         const code = page.locator(`#${id}`);
         const layout = await code.evaluate((element) => {
           const box = element.closest('pre')!;

@@ -10,6 +10,8 @@ export interface ApiError {
   readonly field?: string;
   /** From Retry-After: how long to wait before trying again (a 429). */
   readonly retryAfterSeconds?: number;
+  /** The value the service holds now, from the ETag of a refused conditional write (a 412). */
+  readonly current?: number;
 }
 
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly ApiError[] };
@@ -74,17 +76,65 @@ function newKey(data: Resource): NewKey {
   return { ...keyRecord(data), apiKey: String(data.attributes.apiKey) };
 }
 
-export const next = (key: string) => call('POST', '/v1/next', { key }, counterValue);
-export const current = (key: string) => call('GET', '/v1/current', { key }, counterValue);
+export interface SequenceView {
+  readonly name: string;
+  readonly value: number;
+}
+
+/** What one `next` handed out: first..last, count integers. */
+export interface Issued extends SequenceView {
+  readonly first: number;
+  readonly last: number;
+  readonly count: number;
+}
+
+/** Every sequence of the account, following the pages of the listing. */
+export async function listSequences(key: string): Promise<Outcome<SequenceView[]>> {
+  const sequences: SequenceView[] = [];
+  let path: string | undefined = `/v1/sequences?page[size]=200`;
+  while (path) {
+    const page: Outcome<{ items: SequenceView[]; next?: string }> = await call('GET', path, { key }, (data, document) => ({
+      items: (data as Resource[]).map(sequenceOf),
+      next: document?.links?.next,
+    }));
+    if (!page.ok) return page;
+    sequences.push(...page.value.items);
+    path = page.value.next;
+  }
+  return { ok: true, value: sequences };
+}
+
 /** Sends the value as typed: the API, not the page, has the last word on what it accepts. */
-export const reset = (key: string, value: string) => call('PUT', '/v1/current', { key, body: { current: value } }, counterValue);
+export const createSequence = (key: string, name: string, value: string) =>
+  call('POST', '/v1/sequences', { key, body: value === '' ? { name } : { name, value } }, (data) => sequenceOf(data as Resource));
+
+export const nextOf = (key: string, name: string, count: number) =>
+  call('POST', `/v1/sequences/${encodeURIComponent(name)}/next?count=${count}`, { key }, (data, document) => ({
+    ...sequenceOf(data as Resource),
+    ...(document!.meta!.issued as { first: number; last: number; count: number }),
+  }));
+
+/** Sets the value only if it still is `expected`, the value the page shows (If-Match): never over a change it has not seen. */
+export const resetSequence = (key: string, name: string, value: string, expected: number) =>
+  call(
+    'PATCH',
+    `/v1/sequences/${encodeURIComponent(name)}`,
+    { key, body: { value }, headers: { 'If-Match': `"${expected}"` } },
+    (data) => sequenceOf(data as Resource),
+  );
+
+function sequenceOf(data: Resource & { id?: unknown }): SequenceView {
+  return { name: String(data.id), value: Number(data.attributes.value) };
+}
+
+/** A JSON:API document beside its data: the range a `next` handed out, the link to the next page. */
+interface Document {
+  readonly meta?: Record<string, unknown>;
+  readonly links?: { readonly next?: string };
+}
 
 interface Resource {
   readonly attributes: Record<string, unknown>;
-}
-
-function counterValue(data: unknown): number {
-  return Number((data as Resource).attributes.value);
 }
 
 /** Basic credentials are the UTF-8 bytes of "email:password" in base64; btoa alone takes Latin-1 only. */
@@ -96,10 +146,10 @@ function basicCredentials(email: string, password: string): string {
 async function call<T>(
   method: string,
   path: string,
-  options: { key?: string; basic?: { email: string; password: string }; body?: object },
-  read: (data: unknown) => T,
+  options: { key?: string; basic?: { email: string; password: string }; body?: object; headers?: Record<string, string> },
+  read: (data: unknown, document?: Document) => T,
 ): Promise<Outcome<T>> {
-  const headers: Record<string, string> = { Accept: JSON_API };
+  const headers: Record<string, string> = { Accept: JSON_API, ...options.headers };
   if (options.key !== undefined) headers.Authorization = `Bearer ${options.key}`;
   if (options.basic !== undefined) headers.Authorization = `Basic ${basicCredentials(options.basic.email, options.basic.password)}`;
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -117,13 +167,13 @@ async function call<T>(
   }
   if (response.status === 204) return { ok: true, value: read(undefined) };
   const document = await response.json().catch(() => undefined);
-  if (response.ok && document?.data) return { ok: true, value: read(document.data) };
+  if (response.ok && document?.data) return { ok: true, value: read(document.data, document as Document) };
   const retryAfter = Number(response.headers.get('Retry-After'));
-  const errors = errorsOf(response.status, document);
+  const errors = errorsOf(response.status, document, response.headers.get('ETag'));
   return { ok: false, errors: Number.isInteger(retryAfter) && retryAfter > 0 ? errors.map((error) => ({ ...error, retryAfterSeconds: retryAfter })) : errors };
 }
 
-function errorsOf(status: number, document: unknown): ApiError[] {
+function errorsOf(status: number, document: unknown, etag: string | null): ApiError[] {
   const errors = (document as { errors?: unknown } | undefined)?.errors;
   if (!Array.isArray(errors) || errors.length === 0) {
     return [{ status, code: 'unexpected_response', detail: `The service answered ${status} without an explanation. Try again shortly.` }];
@@ -132,15 +182,16 @@ function errorsOf(status: number, document: unknown): ApiError[] {
     status,
     code: String(error.code ?? 'error'),
     detail: sentence(String(error.detail ?? error.title ?? 'Something went wrong.')),
-    field: fieldOf(error.source?.pointer),
+    field: status === 412 ? 'value' : fieldOf(error.source?.pointer),
+    current: etag === null ? undefined : Number(etag.replace(/"/g, '')),
   }));
 }
 
-/** "/email" and "/data/attributes/email" both concern the email input; a counter's "value" is the "current" input. */
+/** "/email" and "/data/attributes/email" both concern the email input; "/data/id" is a sequence's name. */
 function fieldOf(pointer: unknown): string | undefined {
   if (typeof pointer !== 'string' || pointer === '') return undefined;
   const name = pointer.slice(pointer.lastIndexOf('/') + 1);
-  return name === 'value' ? 'current' : name;
+  return name === 'id' ? 'name' : name;
 }
 
 function sentence(text: string): string {

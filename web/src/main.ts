@@ -2,15 +2,16 @@ import * as api from './api';
 import { ApiError } from './api';
 import { checkAll, checkAsTyped, clearErrors, element, onSubmit, showApiErrors, showError } from './forms';
 import { explainOnLogIn, mountKeys } from './keys';
-import { checkApiKey, checkCounterValue, checkEmail, checkPassword, PASSWORD_HINT } from './rules';
+import { checkApiKey, checkCounterValue, checkEmail, checkPassword, checkSequenceName, checkStartValue, PASSWORD_HINT } from './rules';
 
 /**
- * The page: sign up and see the key once, or bring a key; then drive the counter and copy
- * ready-made curl lines. It holds the key in sessionStorage (this tab only), never in
+ * The page: sign up and see the key once, or bring a key; then drive the account's sequences
+ * (next, a range of ten, a conditional reset, a new sequence) and copy ready-made curl lines. It holds the key in sessionStorage (this tab only), never in
  * localStorage or a cookie, and talks to the service through its public API alone.
  */
 const KEY_STORAGE = 'increment.apiKey';
 const ACTIVITY_LIMIT = 20;
+const RANGE = 10;
 
 const view = {
   start: element('start'),
@@ -19,16 +20,18 @@ const view = {
   newKeyValue: element('new-key-value'),
   dashboard: element('dashboard'),
   dashboardTitle: element('dashboard-title'),
-  counterValue: element<HTMLOutputElement>('counter-value'),
+  sequences: element<HTMLUListElement>('sequences'),
   results: element('results'),
   activity: element<HTMLUListElement>('activity'),
   curl: element('curl'),
 };
 
 let key: string | undefined;
-/** Calls finish in any order; the big number shows the answer to the latest one. */
+/** The value each sequence shows: what a reset expects it still to be (If-Match). */
+const shown = new Map<string, number>();
+/** Calls finish in any order; a sequence shows the answer to the latest call that concerned it. */
 let latestCall = 0;
-let shownCall = 0;
+const shownCall = new Map<string, number>();
 
 // ---- keeping the key for this tab --------------------------------------------------------
 
@@ -84,6 +87,11 @@ function fillCurlLines(apiKey: string): void {
   showCommand('curl-next', ['curl', '-X POST', auth, `${origin}/v1/next`]);
   showCommand('curl-current', ['curl', auth, `${origin}/v1/current`]);
   showCommand('curl-reset', ['curl', '-X PUT', auth, `${origin}/v1/current`, '--data "current=1000"']);
+  // A key made once per page view: copying the line twice retries the same request.
+  // getRandomValues, not randomUUID, which only secure contexts (https, localhost) have.
+  const random = [...crypto.getRandomValues(new Uint8Array(16))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+  const idempotencyKey = `page-${random}`;
+  showCommand('curl-range', ['curl', '-X POST', auth, `-H ${shellQuote(`Idempotency-Key: ${idempotencyKey}`)}`, `"${origin}/v1/sequences/default/next?count=${RANGE}"`]);
 }
 
 /**
@@ -105,22 +113,121 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Shows the answer to a counter call: the big number (if no later call has answered yet) and a line in the results. */
-function record(call: number, action: string, outcome: api.Outcome<number>): void {
+/** A line in the results, newest first. */
+function record(text: string, failed = false): void {
   const line = document.createElement('li');
-  if (outcome.ok) {
-    line.textContent = `${action} → ${outcome.value}`;
-    if (call > shownCall) {
-      shownCall = call;
-      view.counterValue.value = String(outcome.value);
-    }
-  } else {
-    line.className = 'failed';
-    line.textContent = `${action} failed: ${outcome.errors.map((error) => error.detail).join(' ')}`;
-  }
+  line.textContent = text;
+  if (failed) line.className = 'failed';
   view.activity.prepend(line);
   view.results.hidden = false;
   while (view.activity.children.length > ACTIVITY_LIMIT) view.activity.lastElementChild!.remove();
+}
+
+function rangeText(issued: api.Issued): string {
+  return issued.count === 1 ? String(issued.first) : `${issued.first}–${issued.last}`;
+}
+
+/** Shows a sequence's value, unless a later call about it has answered already. */
+function showValue(name: string, value: number, call = ++latestCall): void {
+  if (call < (shownCall.get(name) ?? 0)) return;
+  shownCall.set(name, call);
+  shown.set(name, value);
+  const output = view.sequences.querySelector<HTMLOutputElement>(`[data-sequence="${name}"] output`);
+  if (output) output.value = String(value);
+}
+
+function create<K extends keyof HTMLElementTagNameMap>(tag: K, properties: Partial<HTMLElementTagNameMap[K]> = {}): HTMLElementTagNameMap[K] {
+  return Object.assign(document.createElement(tag), properties);
+}
+
+/** One sequence: its name and value, Next, Next 10, and a reset that holds only if the value is still the one shown. */
+function sequenceRow(name: string): HTMLLIElement {
+  const row = create('li', { className: 'sequence' });
+  row.dataset.sequence = name;
+  const title = create('h4', { id: `sequence-${name}`, className: 'sequence-name', textContent: name });
+  const value = create('output', { className: 'sequence-value' });
+  value.setAttribute('aria-labelledby', title.id);
+  value.setAttribute('aria-live', 'polite');
+  const next = create('button', { type: 'button', textContent: 'Next' });
+  const range = create('button', { type: 'button', className: 'secondary', textContent: `Next ${RANGE}` });
+  next.id = `next-${name}`;
+  range.id = `range-${name}`;
+  for (const button of [next, range]) button.setAttribute('aria-describedby', title.id);
+  next.addEventListener('click', () => void issue(name, 1));
+  range.addEventListener('click', () => void issue(name, RANGE));
+  const actions = create('div', { className: 'actions' });
+  actions.append(next, range);
+
+  const form = create('form', { className: 'reset-form', noValidate: true });
+  const inputId = `reset-${name}`;
+  const label = create('label', { htmlFor: inputId, textContent: `Reset ${name} to` });
+  const input = create('input', { id: inputId, name: 'value', type: 'text', inputMode: 'numeric', autocomplete: 'off', required: true });
+  input.setAttribute('aria-describedby', `${inputId}-hint ${inputId}-error`);
+  const inline = create('div', { className: 'inline' });
+  inline.append(input, create('button', { type: 'submit', textContent: 'Reset' }));
+  const hint = create('p', { id: `${inputId}-hint`, className: 'hint', textContent: 'Only if it still holds the value shown; otherwise nothing changes.' });
+  const error = create('p', { id: `${inputId}-error`, className: 'error' });
+  error.dataset.errorFor = 'value';
+  const field = create('div', { className: 'field' });
+  field.append(label, inline, hint, error);
+  form.append(field);
+  checkAsTyped(form, 'value', checkCounterValue);
+  onSubmit(form, () => reset(name, form, input));
+
+  row.append(title, value, actions, form);
+  return row;
+}
+
+function renderSequences(sequences: readonly api.SequenceView[]): void {
+  shown.clear();
+  shownCall.clear();
+  view.sequences.replaceChildren(...sequences.map((sequence) => sequenceRow(sequence.name)));
+  for (const sequence of sequences) showValue(sequence.name, sequence.value);
+}
+
+async function refresh(): Promise<void> {
+  const outcome = await api.listSequences(key!);
+  if (!outcome.ok && keyRefused(outcome.errors)) return;
+  showError(view.dashboard, 'dashboard', outcome.ok ? undefined : details(outcome.errors));
+  if (outcome.ok) renderSequences(outcome.value);
+}
+
+async function issue(name: string, count: number): Promise<void> {
+  const call = ++latestCall;
+  const action = count === 1 ? `${name}: next` : `${name}: next ${count}`;
+  const outcome = await api.nextOf(key!, name, count);
+  if (!outcome.ok && keyRefused(outcome.errors)) return;
+  showError(view.dashboard, 'dashboard', outcome.ok ? undefined : details(outcome.errors));
+  if (!outcome.ok) return record(`${action} failed: ${details(outcome.errors)}`, true);
+  showValue(name, outcome.value.last, call);
+  record(`${action} → ${rangeText(outcome.value)}`);
+}
+
+/** A refused reset shows its reason next to the field; a 412 also shows the value the sequence holds now. */
+async function reset(name: string, form: HTMLFormElement, input: HTMLInputElement): Promise<void> {
+  if (!checkAll(form, { value: checkCounterValue })) return;
+  const call = ++latestCall;
+  const target = input.value;
+  const outcome = await api.resetSequence(key!, name, target, shown.get(name) ?? 0);
+  if (!outcome.ok && keyRefused(outcome.errors)) return;
+  clearErrors(form);
+  if (outcome.ok) {
+    showValue(name, outcome.value.value, call);
+    record(`${name}: reset to ${target} → ${outcome.value.value}`);
+    form.reset();
+    return;
+  }
+  record(`${name}: reset to ${target} failed: ${details(outcome.errors)}`, true);
+  const moved = outcome.errors.find((error) => error.current !== undefined && error.status === 412);
+  if (moved) showValue(name, moved.current!, call);
+  const aboutValue = outcome.errors.filter((error) => error.field === 'value');
+  if (aboutValue.length > 0) showApiErrors(form, aboutValue);
+  const others = outcome.errors.filter((error) => error.field !== 'value');
+  showError(view.dashboard, 'dashboard', others.length > 0 ? details(others) : undefined);
+}
+
+function details(errors: readonly ApiError[]): string {
+  return errors.map((error) => error.detail).join(' ');
 }
 
 /** A key the service no longer knows (or never knew): forget it and go back to the start. */
@@ -134,30 +241,6 @@ function keyRefused(errors: readonly ApiError[]): boolean {
   return true;
 }
 
-/**
- * Runs a counter call and shows its answer. Errors about an input of `form` (a refused reset
- * value) go next to that input; the others under the counter.
- */
-async function counterCall(
-  action: string,
-  request: (apiKey: string) => Promise<api.Outcome<number>>,
-  form?: HTMLFormElement,
-): Promise<api.Outcome<number>> {
-  const call = ++latestCall;
-  const outcome = await request(key!);
-  if (!outcome.ok && keyRefused(outcome.errors)) return outcome;
-  record(call, action, outcome);
-  const errors = outcome.ok ? [] : outcome.errors;
-  const aboutInput = (error: ApiError) => Boolean(form && error.field && form.querySelector(`input[name="${error.field}"]`));
-  const general = errors.filter((error) => !aboutInput(error));
-  showError(view.dashboard, 'dashboard', general.length > 0 ? general.map((error) => error.detail).join(' ') : undefined);
-  if (form) {
-    clearErrors(form);
-    if (errors.some(aboutInput)) showApiErrors(form, errors.filter(aboutInput));
-  }
-  return outcome;
-}
-
 // ---- wiring --------------------------------------------------------------------------------
 
 const keysPanel = mountKeys({
@@ -165,7 +248,7 @@ const keysPanel = mountKeys({
   enter(newKey) {
     holdKey(newKey);
     showDashboard();
-    void counterCall('current', api.current);
+    void refresh();
     view.dashboardTitle.focus();
   },
   showNewKey,
@@ -191,7 +274,7 @@ onSubmit(signupForm, async () => {
   signupForm.reset();
   holdKey(outcome.value.apiKey);
   showDashboard();
-  view.counterValue.value = '0'; // a new sequence starts at 0
+  renderSequences([{ name: 'default', value: 0 }]); // a new account has only default, at 0
   showNewKey(outcome.value.apiKey);
 });
 
@@ -200,13 +283,13 @@ onSubmit(useKeyForm, async () => {
   if (!checkAll(useKeyForm, { key: checkApiKey })) return;
   const input = useKeyForm.querySelector<HTMLInputElement>('input[name="key"]')!;
   const candidate = input.value.trim();
-  const outcome = await api.current(candidate);
+  const outcome = await api.listSequences(candidate);
   // A refused key is about the key; anything else (the service unreachable) is not.
   if (!outcome.ok) return showApiErrors(useKeyForm, outcome.errors.map((error) => (error.status === 401 ? { ...error, field: 'key' } : error)));
   useKeyForm.reset();
   holdKey(candidate);
   showDashboard();
-  record(++latestCall, 'current', outcome);
+  renderSequences(outcome.value);
   view.dashboardTitle.focus();
 });
 
@@ -216,16 +299,24 @@ element('dismiss-new-key').addEventListener('click', () => {
   view.dashboardTitle.focus();
 });
 
-element('next-button').addEventListener('click', () => void counterCall('next', api.next));
-element('refresh-button').addEventListener('click', () => void counterCall('current', api.current));
+element('refresh-button').addEventListener('click', () => void refresh());
 
-const resetForm = element<HTMLFormElement>('reset-form');
-checkAsTyped(resetForm, 'current', checkCounterValue);
-onSubmit(resetForm, async () => {
-  if (!checkAll(resetForm, { current: checkCounterValue })) return;
-  const input = resetForm.querySelector<HTMLInputElement>('input[name="current"]')!;
-  const outcome = await counterCall(`reset to ${input.value}`, (apiKey) => api.reset(apiKey, input.value), resetForm);
-  if (outcome.ok) resetForm.reset();
+const createForm = element<HTMLFormElement>('create-form');
+checkAsTyped(createForm, 'name', checkSequenceName);
+checkAsTyped(createForm, 'value', checkStartValue);
+onSubmit(createForm, async () => {
+  if (!checkAll(createForm, { name: checkSequenceName, value: checkStartValue })) return;
+  const name = createForm.querySelector<HTMLInputElement>('input[name="name"]')!.value;
+  const value = createForm.querySelector<HTMLInputElement>('input[name="value"]')!.value;
+  const outcome = await api.createSequence(key!, name, value);
+  if (!outcome.ok) {
+    if (!keyRefused(outcome.errors)) showApiErrors(createForm, outcome.errors);
+    return;
+  }
+  createForm.reset();
+  record(`${name}: created at ${outcome.value.value}`);
+  await refresh();
+  view.sequences.querySelector<HTMLButtonElement>(`[data-sequence="${name}"] button`)?.focus();
 });
 
 element('forget-key').addEventListener('click', () => {
@@ -258,5 +349,5 @@ if (key === undefined) {
   showStart();
 } else {
   showDashboard();
-  void counterCall('current', api.current);
+  void refresh();
 }

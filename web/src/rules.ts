@@ -1,6 +1,7 @@
 import { ApiKeyLabel } from '../../src/domain/api-key';
 import { Counter } from '../../src/domain/counter';
 import { DomainError } from '../../src/domain/errors';
+import { SequenceName } from '../../src/domain/sequence';
 import { Email, Password } from '../../src/domain/user';
 
 /**
@@ -37,6 +38,9 @@ export const checkPassword: Check = (raw) => {
   return `Password must be at most ${Password.MAX_BYTES} bytes, and this one has ${bytes}: a letter or digit counts one, an accented letter two, an emoji four.`;
 };
 export const checkCounterValue = checkWith('The value', (raw) => Counter.parse(raw));
+export const checkSequenceName = checkWith('The name', (raw) => SequenceName.parse(raw));
+/** A new sequence's starting value may be left empty: it then starts at 0. */
+export const checkStartValue: Check = (raw) => (raw === '' ? undefined : checkCounterValue(raw));
 /** A label may be left empty on the page: that sends none. */
 export const checkLabel: Check = (raw) => (raw === '' ? undefined : checkWith('The label', ApiKeyLabel.parse)(raw));
 export const checkApiKey: Check = (raw) => (raw.trim() === '' ? 'Paste the API key you were given at sign-up.' : undefined);

@@ -68,13 +68,13 @@ function serve(operation: Operation, deps: HttpDependencies): Middleware<Request
     }
     // The whole request is read before the caller is authenticated: a client that holds its body
     // back must not act with a key revoked (or an account deleted) while it waited.
-    const { request: unauthenticated, pointerOf } = await read(ctx, '');
+    const { request: unauthenticated, sourceOf } = await read(ctx, '');
     const userId = await authenticated(operation, ctx, deps);
     if (userId !== '') ctx.state.userId = userId;
     const request = { ...unauthenticated, userId };
     const reply = await Promise.resolve(operation.handle(request, deps)).catch((error: unknown) => {
-      const pointer = error instanceof DomainError && 'field' in error ? pointerOf(String(error.field)) : undefined;
-      throw pointer === undefined ? error : atField(error as DomainError, { pointer });
+      const source = error instanceof DomainError && 'field' in error ? sourceOf(String(error.field)) : undefined;
+      throw source === undefined ? error : atField(error as DomainError, source);
     });
     ctx.status = reply.status;
     ctx.body = reply.body;

@@ -90,7 +90,7 @@ function httpMetrics(registry: Registry) {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  const issued = new Counter({ name: 'increment_integers_issued_total', help: 'Integers handed out by /v1/next', registers: [registry] });
+  const issued = new Counter({ name: 'increment_integers_issued_total', help: 'Integers handed out by next (a range counts its size; a replayed Idempotency-Key nothing)', registers: [registry] });
   const outcomes: Record<Outcome, Counter> = {
     reset: new Counter({ name: 'increment_counter_resets_total', help: 'Counters set by PUT /v1/current', registers: [registry] }),
     registration: new Counter({ name: 'increment_registrations_total', help: 'Users registered', registers: [registry] }),

@@ -1,5 +1,6 @@
 import { TSchema, Type } from '@sinclair/typebox';
 import { Counter } from '../../domain/counter';
+import { IssueCount } from '../../domain/sequence';
 import { errorsOf, Operation } from './operation';
 import { bodySchemas } from './request';
 import { OPERATIONS } from './routes';
@@ -10,6 +11,8 @@ import { ProblemCode, PROBLEMS } from './problems';
 const INTRO = `Incrementing integers as a service. Register to get an API key, then each call to \`/v1/next\`
 returns the next integer of your own sequence: never the same one twice, never lost once returned.
 
+- **Named sequences** (\`/v1/sequences\`): several per account besides \`default\`, ranges of up to ${IssueCount.MAX} integers in one call,
+  exactly-once retries with \`Idempotency-Key\`, and writes conditional on the value with \`If-Match\`.
 - **Authenticate** with \`Authorization: Bearer <key>\` (or \`?token=<key>\`, as the original service did).
   Creating a key (logging in) and deleting the account take the password instead: \`Authorization: Basic\` with
   the base64 of \`email:password\` in UTF-8.
@@ -21,7 +24,8 @@ returns the next integer of your own sequence: never the same one twice, never l
 
 const TAGS = [
   { name: 'users', description: 'Accounts and their API keys.' },
-  { name: 'counter', description: 'Your sequence of integers.' },
+  { name: 'counter', description: 'Your default sequence of integers, as the original service had it.' },
+  { name: 'sequences', description: 'Named sequences: several per account, ranges in one call, exactly-once retries, conditional writes.' },
   { name: 'operations', description: 'Health checks, metrics and this document, for operators.' },
 ];
 
@@ -65,7 +69,10 @@ function errorResponses(operation: Operation): Record<string, object> {
               },
             }
           : {}),
-        ...(status === 503 || status === 429 ? { headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } } } } : {}),
+        ...(status === 503 || status === 429 || codes.includes('idempotency_key_in_use')
+          ? { headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } } } }
+          : {}),
+        ...(status === 412 ? { headers: { ETag: { description: 'The current value, "<value>": the If-Match a retry may send.', schema: { type: 'string' } } } } : {}),
         content: {
           [JSON_API_MEDIA_TYPE]: {
             schema: plain(errorDocument(status, codes)),
@@ -96,7 +103,14 @@ function requestBody(operation: Operation): object | undefined {
   const body = operation.body;
   if (!body) return undefined;
   const { flat, document, attribute } = bodySchemas(body);
-  const documentExample = { data: { type: body.resource, attributes: Object.fromEntries(Object.entries(body.example).map(([name, value]) => [attribute(name), value])) } };
+  const attributes = Object.entries(body.example).filter(([name]) => name !== body.idField);
+  const documentExample = {
+    data: {
+      type: body.resource,
+      ...(body.idField ? { id: body.example[body.idField] } : {}),
+      attributes: Object.fromEntries(attributes.map(([name, value]) => [attribute(name), value])),
+    },
+  };
   const form = Type.Object(Object.fromEntries(Object.entries(body.fields).map(([name, field]) => [name, field.required ? Type.String() : Type.Optional(Type.String())])));
   return {
     required: body.required,

@@ -8,6 +8,9 @@ import { CreateApiKey } from '../../application/create-api-key.use-case';
 import { CurrentInteger } from '../../application/current-integer.use-case';
 import { DeleteAccount } from '../../application/delete-account.use-case';
 import { ListApiKeys } from '../../application/list-api-keys.use-case';
+import { CreateSequence } from '../../application/create-sequence.use-case';
+import { DeleteSequence } from '../../application/delete-sequence.use-case';
+import { ListSequences } from '../../application/list-sequences.use-case';
 import { NextInteger } from '../../application/next-integer.use-case';
 import { RegisterUser } from '../../application/register-user.use-case';
 import { ResetInteger } from '../../application/reset-integer.use-case';
@@ -27,6 +30,9 @@ export interface HttpDependencies {
   readonly nextInteger: NextInteger;
   readonly currentInteger: CurrentInteger;
   readonly resetInteger: ResetInteger;
+  readonly createSequence: CreateSequence;
+  readonly listSequences: ListSequences;
+  readonly deleteSequence: DeleteSequence;
   readonly checkHealth: CheckHealth;
   readonly logger: Logger;
   readonly metrics: Registry;
@@ -51,6 +57,8 @@ export interface Body {
   readonly resource: string;
   /** The `data.id` a JSON:API document may carry. */
   readonly id?: TSchema;
+  /** The field a JSON:API document gives as its `data.id` instead of an attribute (a sequence's name). */
+  readonly idField?: string;
   readonly required: boolean;
   readonly description?: string;
   readonly fields: Readonly<Record<string, Field>>;
@@ -58,7 +66,7 @@ export interface Body {
   readonly example: Readonly<Record<string, string | number>>;
 }
 
-/** A success response; JSON:API unless `mediaType` says otherwise. */
+/** A success response; JSON:API unless `mediaType` says otherwise; without `schema`, one with no body (204). */
 export interface Response {
   readonly description: string;
   /** None for a response without a body (204). */
@@ -95,7 +103,7 @@ export interface Operation {
   readonly operationId: string;
   readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   readonly path: string; // an OpenAPI path template: /v1/sequences/{name}
-  readonly tag: 'users' | 'counter' | 'operations';
+  readonly tag: 'users' | 'counter' | 'sequences' | 'operations';
   readonly summary: string;
   readonly description: string;
   /**

@@ -29,8 +29,12 @@ const readRawBody = bodyParser({
 
 export interface ReadRequest {
   readonly request: Request;
-  /** Where a body field was in the request (flat or inside a JSON:API document), for errors about it. */
-  pointerOf(field: string): string | undefined;
+  /**
+   * Where an input was in the request, for errors about it: a body field's pointer (flat or
+   * inside a JSON:API document) when the body gave it, else the query or path parameter, or
+   * the header, of that name.
+   */
+  sourceOf(field: string): ErrorSource | undefined;
 }
 
 export type RequestReader = (ctx: Context, userId: string) => Promise<ReadRequest>;
@@ -40,6 +44,11 @@ export function requestReader(operation: Operation): RequestReader {
   const query = fieldsValidator(operation.query, 'parameter');
   const headers = fieldsValidator(operation.headers, 'header', (name) => name.toLowerCase());
   const body = operation.body ? bodyValidator(operation.body) : undefined;
+  const elsewhere = (field: string): ErrorSource | undefined => {
+    if (Object.hasOwn(operation.query ?? {}, field) || Object.hasOwn(operation.params ?? {}, field)) return { parameter: field };
+    const header = Object.keys(operation.headers ?? {}).find((name) => name.toLowerCase() === field.toLowerCase());
+    return header === undefined ? undefined : { header };
+  };
   return async (ctx, userId) => {
     // Koa parses the query string on first use of ctx.query: an operation that takes no
     // parameters (GET /v1/next) never pays for it.
@@ -50,12 +59,14 @@ export function requestReader(operation: Operation): RequestReader {
       query: query === NOTHING ? {} : query(ctx.query),
       headers: headers === NOTHING ? {} : headers(ctx.headers),
     };
-    if (!body) return { request: { ...request, body: {} }, pointerOf: () => undefined };
+    if (!body) return { request: { ...request, body: {} }, sourceOf: elsewhere };
     const { values, isDocument } = body(await readBody(ctx));
-    const fields = operation.body!.fields;
+    const { fields, idField } = operation.body!;
+    const pointer = (field: string) =>
+      !isDocument ? `/${field}` : field === idField ? '/data/id' : `/data/attributes/${fields[field].attribute ?? field}`;
     return {
       request: { ...request, body: values },
-      pointerOf: (field) => (!Object.hasOwn(fields, field) ? undefined : isDocument ? `/data/attributes/${fields[field].attribute ?? field}` : `/${field}`),
+      sourceOf: (field) => (Object.hasOwn(fields, field) && values[field] !== undefined ? { pointer: pointer(field) } : elsewhere(field)),
     };
   };
 }
@@ -86,15 +97,22 @@ function fieldsValidator(
 export function bodySchemas(spec: Body) {
   const names = Object.keys(spec.fields);
   const attribute = (name: string) => spec.fields[name].attribute ?? name;
-  const fields = (nameOf: (name: string) => string) => Type.Object(Object.fromEntries(names.map((name) => [nameOf(name), optionality(spec.fields[name])])));
-  const data = Type.Object({ type: Type.Literal(spec.resource), ...(spec.id ? { id: Type.Optional(spec.id) } : {}), attributes: Type.Optional(fields(attribute)) });
-  return { flat: fields((name) => name), document: Type.Object({ data }), attribute };
+  const fields = (nameOf: (name: string) => string, only: string[]) =>
+    Type.Object(Object.fromEntries(only.map((name) => [nameOf(name), optionality(spec.fields[name])])));
+  // A field given as the document's `data.id` (a sequence's name) is not among its attributes.
+  const idField = spec.idField === undefined ? undefined : spec.fields[spec.idField];
+  const id: Record<string, TSchema> = idField ? { id: optionality(idField) } : spec.id ? { id: Type.Optional(spec.id) } : {};
+  const attributes = fields(attribute, names.filter((name) => name !== spec.idField));
+  const data = Type.Object({ type: Type.Literal(spec.resource), ...id, attributes: Type.Optional(attributes) });
+  return { flat: fields((name) => name, names), document: Type.Object({ data }), attribute };
 }
 
 function bodyValidator(spec: Body): (raw: unknown) => { values: Record<string, unknown>; isDocument: boolean } {
   const { flat, document, attribute } = bodySchemas(spec);
   const validators = { flat: ajv.compile(flat), document: ajv.compile(document) };
-  const fieldAt = new Map(Object.keys(spec.fields).flatMap((name) => [[`/${name}`, name], [`/data/attributes/${attribute(name)}`, name]]));
+  const fieldAt = new Map(
+    Object.keys(spec.fields).flatMap((name) => [[`/${name}`, name], [name === spec.idField ? '/data/id' : `/data/attributes/${attribute(name)}`, name]]),
+  );
   return (raw) => {
     const isDocument = isObject(raw) && Object.hasOwn(raw, 'data');
     const validate = isDocument ? validators.document : validators.flat;
@@ -107,8 +125,9 @@ function bodyValidator(spec: Body): (raw: unknown) => { values: Record<string, u
       }
       throw refuse('invalid_document', `${pointer === '' ? 'The body' : pointer} ${describe(error)}.`, { pointer });
     }
-    const given = (isDocument ? (raw as { data: { attributes?: object } }).data.attributes ?? {} : raw) as Record<string, unknown>;
-    return { values: Object.fromEntries(Object.keys(spec.fields).map((name) => [name, given[isDocument ? attribute(name) : name]])), isDocument };
+    const data = isDocument ? (raw as { data: { id?: unknown; attributes?: Record<string, unknown> } }).data : undefined;
+    const valueOf = (name: string) => (!data ? (raw as Record<string, unknown>)[name] : name === spec.idField ? data.id : data.attributes?.[attribute(name)]);
+    return { values: Object.fromEntries(Object.keys(spec.fields).map((name) => [name, valueOf(name)])), isDocument };
   };
 }
 
@@ -134,7 +153,8 @@ function describe(error: AjvError): string {
 /** The body as a JSON value, a form's fields, or {} when there is none. */
 async function readBody(ctx: Context): Promise<unknown> {
   const type = ctx.request.is(...JSON_TYPES, FORM_TYPE);
-  if (type === null) return {}; // no body at all
+  // null: the request has no body at all (no Content-Length, no Transfer-Encoding), as curl -X POST sends.
+  if (type === null) return {};
   // Some clients (node:http among them) send a POST without a body as an empty chunked body
   // with no Content-Type: that is no body, not one in an unsupported type.
   if (type === false && ctx.get('Content-Type') === '' && (await getRawBody(ctx.req, { limit: MAX_BODY_BYTES })).length === 0) return {};

@@ -1,8 +1,20 @@
 import { Type } from '@sinclair/typebox';
 import { ApiKey } from '../../domain/api-key';
+import { etagOf, expectedValues, withConditions } from './conditions';
 import { KEY_OPERATIONS } from './key-routes';
 import { Operation } from './operation';
-import { CounterDocument, CounterValueInput, EmailInput, HealthDocument, PasswordInput, UserDocument } from './schemas';
+import { CounterDocument, CounterIssueDocument, CounterValueInput, EmailInput, ETagHeader, HealthDocument, PasswordInput, UserDocument } from './schemas';
+import {
+  countBody,
+  countOf,
+  countQuery,
+  IDEMPOTENCY_ERRORS,
+  idempotencyHeader,
+  ifMatchHeader,
+  issueReply,
+  replayedHeader,
+  SEQUENCE_OPERATIONS,
+} from './sequence-routes';
 
 /**
  * The route table: every operation of the API, declared once. The Koa routes, the request
@@ -10,8 +22,10 @@ import { CounterDocument, CounterValueInput, EmailInput, HealthDocument, Passwor
  * a new entry here, with its use case in HttpDependencies (operation.ts).
  */
 const PLAIN_JSON = 'application/json';
-const counterReply = (value: number, issued?: number) => ({ status: 200, body: { data: { type: 'counters', id: 'default', attributes: { value } } }, issued });
-const counterResponse = (description: string) => ({ 200: { description, schema: CounterDocument, example: counterReply(42).body } });
+const counterResource = (value: number) => ({ type: 'counters', id: 'default', attributes: { value } });
+/** /v1/current answers with the value as its ETag, for an If-Match on PUT. */
+const counterReply = (value: number) => ({ status: 200, body: { data: counterResource(value) }, headers: { ETag: etagOf(value) } });
+const counterResponse = (description: string) => ({ 200: { description, schema: CounterDocument, example: counterReply(42).body, headers: { ETag: ETagHeader } } });
 
 const EXAMPLE_KEY = `${ApiKey.PREFIX}${'Xb3k'.repeat(10)}Q2w`;
 
@@ -22,19 +36,32 @@ const next = (method: 'get' | 'post'): Operation => ({
   tag: 'counter',
   summary: method === 'get' ? 'Hand out the next integer' : 'Hand out the next integer (POST)',
   description:
-    'Atomically adds one to your sequence and returns the new value. A new account\'s first call returns 1. ' +
-    'The number is on disk before the reply leaves, and no other call ever gets it.' +
+    'Atomically adds one to your default sequence and returns the new value. A new account\'s first call returns 1. ' +
+    'The number is on disk before the reply leaves, and no other call ever gets it. With `count` a contiguous range of that many ' +
+    'is handed out (all or nothing); `meta.issued` names it. With Idempotency-Key a retry returns the same range again instead of a new one.' +
     (method === 'get'
       ? ' HEAD is refused (405), so a probe cannot use up a number.'
-      : ' The body is optional and ignored; when one is sent it is read like any other, so a bad one uses up nothing.'),
+      : ' The body is optional (`count` may be given there instead); when one is sent it is read like any other, so a bad one uses up nothing.'),
   auth: 'key',
   refusesHead: method === 'get',
-  body: method === 'post' ? { resource: 'counters', required: false, fields: {}, example: {} } : undefined,
-  responses: counterResponse('The value handed out.'),
-  errors: ['sequence_exhausted'],
+  query: countQuery,
+  headers: idempotencyHeader,
+  // The example sends no count, as the original clients do: one integer. The field documents count.
+  body: method === 'post' ? { resource: 'counters', required: false, fields: countBody, example: {} } : undefined,
+  responses: {
+    200: {
+      description: 'The value handed out (the range\'s last integer), and the range.',
+      schema: CounterIssueDocument,
+      example: { data: counterResource(52), meta: { issued: { first: 43, last: 52, count: 10 } } },
+      headers: replayedHeader,
+    },
+  },
+  errors: ['sequence_exhausted', ...IDEMPOTENCY_ERRORS],
   usesStorage: true,
-  async handle({ userId }, { nextInteger }) {
-    return counterReply(await nextInteger.execute(userId), 1);
+  async handle(request, { nextInteger }) {
+    const next = { count: countOf(request), idempotencyKey: request.headers['Idempotency-Key'] as string | undefined };
+    const issue = await withConditions(() => nextInteger.execute(request.userId, next));
+    return issueReply(issue, counterResource(issue.sequence.value));
   },
 });
 
@@ -80,13 +107,13 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/v1/current',
     tag: 'counter',
     summary: 'Read the current value',
-    description: 'Returns the last value handed out (or set); changes nothing.',
+    description: 'Returns the last value handed out (or set) of your default sequence, and the same as its ETag; changes nothing.',
     auth: 'key',
     responses: counterResponse('The current value.'),
     errors: [],
     usesStorage: true,
     async handle({ userId }, { currentInteger }) {
-      return counterReply(await currentInteger.execute(userId));
+      return counterReply((await currentInteger.execute(userId)).value);
     },
   },
   {
@@ -95,8 +122,10 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/v1/current',
     tag: 'counter',
     summary: 'Set the current value',
-    description: 'Sets the value; the next call to /v1/next returns it plus one.',
+    description:
+      'Sets the value; the next call to /v1/next returns it plus one. With If-Match, only if the value is still the one named: compared and written in one step.',
     auth: 'key',
+    headers: ifMatchHeader,
     body: {
       resource: 'counters',
       id: Type.Literal('default'),
@@ -113,14 +142,16 @@ export const OPERATIONS: readonly Operation[] = [
       example: { current: 1000 },
     },
     responses: counterResponse('The value now set.'),
-    errors: [],
+    errors: ['precondition_failed'],
     outcome: 'reset',
     usesStorage: true,
-    async handle({ userId, body }, { resetInteger }) {
+    async handle({ userId, body, headers }, { resetInteger }) {
+      const expected = expectedValues(headers['If-Match']);
       // A JSON number arrives here only as a safe integer (request.ts), so its decimal text is exact.
-      return counterReply(await resetInteger.execute(userId, String(body.current)));
+      return counterReply((await withConditions(() => resetInteger.execute(userId, String(body.current), { expected }))).value);
     },
   },
+  ...SEQUENCE_OPERATIONS,
   {
     operationId: 'readiness',
     method: 'get',

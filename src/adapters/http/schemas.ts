@@ -1,6 +1,7 @@
 import { TSchema, Type } from '@sinclair/typebox';
 import { ApiKey, ApiKeyLabel } from '../../domain/api-key';
 import { Counter } from '../../domain/counter';
+import { IdempotencyKey, IssueCount, SequenceName, SequencePage } from '../../domain/sequence';
 import { Email, Password } from '../../domain/user';
 
 /**
@@ -57,6 +58,92 @@ export function resourceDocument(type: string, id: TSchema, attributes: Record<s
 }
 
 export const CounterDocument = resourceDocument('counters', Type.Literal('default'), { value: CounterValue });
+
+/** What /v1/next answers: the counter as the call left it, and the range it handed out. */
+export const IssuedRange = Type.Object(
+  {
+    first: CounterValue,
+    last: CounterValue,
+    count: Type.Integer({ minimum: IssueCount.MIN, maximum: IssueCount.MAX }),
+  },
+  { additionalProperties: false, description: 'The integers handed out: first..last, count of them.' },
+);
+
+export const CounterIssueDocument = Type.Object(
+  { data: CounterDocument.properties.data, meta: Type.Object({ issued: IssuedRange }, { additionalProperties: false }) },
+  { additionalProperties: false },
+);
+
+export const SequenceNameValue = Type.String({
+  pattern: SequenceName.PATTERN,
+  maxLength: SequenceName.MAX_LENGTH,
+  description: `1 to ${SequenceName.MAX_LENGTH} characters of a-z, 0-9, "_", "." and "-", starting with a letter or digit.`,
+  examples: ['orders'],
+});
+
+const Timestamp = Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+  description: 'null only for a default sequence nothing has written since named sequences came (never used, or last written by an older release).',
+});
+
+export const SequenceResource = Type.Object(
+  {
+    type: Type.Literal('sequences'),
+    id: SequenceNameValue,
+    attributes: Type.Object({ value: CounterValue, createdAt: Timestamp, updatedAt: Timestamp }, { additionalProperties: false }),
+    links: Type.Object({ self: Type.String() }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+
+export const SequenceDocument = Type.Object({ data: SequenceResource }, { additionalProperties: false });
+
+export const SequenceIssueDocument = Type.Object(
+  { data: SequenceResource, meta: Type.Object({ issued: IssuedRange }, { additionalProperties: false }) },
+  { additionalProperties: false },
+);
+
+export const SequenceListDocument = Type.Object(
+  {
+    data: Type.Array(SequenceResource, { maxItems: SequencePage.MAX_SIZE }),
+    links: Type.Object(
+      { self: Type.String(), next: Type.Optional(Type.String({ description: 'The next page, while more remain.' })) },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** Query parameters arrive as text; the domain checks their range, so the rule is written once. */
+const Digits = (description: string, examples: string[]) => Type.String({ pattern: '^[0-9]+$', description, examples });
+
+export const CountParameter = Digits(`How many consecutive integers to hand out, ${IssueCount.MIN} to ${IssueCount.MAX}; 1 when absent.`, ['10']);
+
+/** In a body: a JSON number, or decimal digits in a string or a form field. */
+export const CountInput = Type.Union([Type.Integer({ minimum: IssueCount.MIN, maximum: IssueCount.MAX }), Type.String({ pattern: '^[0-9]+$' })], {
+  description: `How many consecutive integers to hand out, ${IssueCount.MIN} to ${IssueCount.MAX}; 1 when absent. May be given in the query instead.`,
+  examples: [10],
+});
+
+export const PageSizeParameter = Digits(`Sequences per page, ${SequencePage.MIN_SIZE} to ${SequencePage.MAX_SIZE}; ${SequencePage.DEFAULT_SIZE} when absent.`, ['50']);
+
+export const IdempotencyKeyHeader = Type.String({
+  pattern: IdempotencyKey.PATTERN,
+  minLength: IdempotencyKey.MIN_LENGTH,
+  maxLength: IdempotencyKey.MAX_LENGTH,
+  description:
+    `1 to ${IdempotencyKey.MAX_LENGTH} visible ASCII characters naming this request, such as a UUID. The same key with the same sequence and count ` +
+    `returns the same range again (with Idempotent-Replayed: true) and hands out nothing new; kept at least ${IdempotencyKey.RETENTION_MS / 3_600_000} h, per account.`,
+  examples: ['8e0f5b8c-4a7e-4d1e-9c53-2f7d0c6a1b90'],
+});
+
+export const IfMatchHeader = Type.String({
+  description:
+    'Write only if the value is still one of these: `"1000"`, a list `"41", "42"`, or `*` for any. ' +
+    'Weak tags (W/"5") never match, as RFC 9110 compares If-Match strongly. Otherwise 412 with the current ETag, and nothing changes.',
+  examples: ['"42"'],
+});
+
+export const ETagHeader = { description: 'The value as a strong entity tag: "<value>". Send it back in If-Match.', schema: Type.String({ examples: ['"42"'] }) as TSchema };
 
 export const UserDocument = resourceDocument('users', Type.String({ minLength: 1 }), {
   email: Type.String({ maxLength: Email.MAX_LENGTH, description: 'Trimmed, NFC-normalised and lower-cased; may hold non-ASCII letters.' }),

@@ -12,6 +12,14 @@ export interface UniqueIndexName {
   readonly field: string;
 }
 
+/** IllegalOperation: a standalone server refuses sessions' transaction numbers, so any transaction. */
+const ILLEGAL_OPERATION = 20;
+
+/** What a standalone server (no replica set) answers to the first command of a transaction. */
+export function isTransactionUnsupported(error: unknown): boolean {
+  return error instanceof MongoError && error.code === ILLEGAL_OPERATION && /Transaction numbers/i.test(error.message);
+}
+
 /**
  * A duplicate-key error, and with `index` given, one of that index. MongoDB 4.2+ names the
  * fields in `keyPattern`; Amazon DocumentDB and older servers only write the index name into

@@ -52,6 +52,33 @@ export const MIGRATIONS: readonly string[] = [
      points INTEGER NOT NULL DEFAULT 0,
      expire INTEGER
    ) STRICT;`,
+  // Named sequences: one row per (account, sequence), the pair as primary key. Each existing
+  // counter becomes its account's `default` in place; its timestamps were never recorded.
+  // A range and its idempotency key are written in one transaction, so a key row exists
+  // exactly when its range was handed out.
+  `CREATE TABLE sequences (
+     user_id    TEXT    NOT NULL,
+     name       TEXT    NOT NULL,
+     value      INTEGER NOT NULL CHECK (value >= 0),
+     created_at INTEGER,
+     updated_at INTEGER,
+     PRIMARY KEY (user_id, name)
+   ) STRICT, WITHOUT ROWID;
+   INSERT INTO sequences (user_id, name, value) SELECT user_id, 'default', value FROM incremental_counter;
+   DROP TABLE incremental_counter;
+   ALTER TABLE sequences RENAME TO incremental_counter;
+   CREATE TABLE idempotency_keys (
+     user_id             TEXT    NOT NULL,
+     idempotency_key     TEXT    NOT NULL,
+     sequence            TEXT    NOT NULL,
+     first_issued        INTEGER NOT NULL,
+     last_issued         INTEGER NOT NULL,
+     issued_count        INTEGER NOT NULL,
+     sequence_created_at INTEGER NOT NULL,
+     issued_at           INTEGER NOT NULL,
+     PRIMARY KEY (user_id, idempotency_key)
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX idempotency_keys_by_age ON idempotency_keys (issued_at);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
