@@ -49,7 +49,7 @@ export async function bindStorage(container: Container, config: Config, logger: 
       container.bind(TOKENS.SequenceRepository).toConstantValue(new SqliteSequenceRepository(db, writes));
       const report = (problem: string) => logger.error({ storage: 'sqlite' }, `storage unhealthy: ${problem}`);
       container.bind(TOKENS.StorageHealth).toConstantValue(new SqliteStorageHealth(db, config.sqlitePath, writes, report));
-      bindRateLimits(container, config.rateLimits, (limit) => new SqliteRateLimiter(db, limit));
+      bindRateLimits(container, config.rateLimits, (limit) => new SqliteRateLimiter(db, limit, config.storageTimeoutMs));
       const sweep = setInterval(() => {
         try {
           deleteExpiredRateLimits(db, new Date());

@@ -59,7 +59,7 @@ apiKeyRepositoryContract('sqlite', async () => {
   const db = openDatabase();
   return new SqliteApiKeyRepository(db, new GroupCommit(db));
 });
-rateLimiterContract('sqlite', async (limit) => new SqliteRateLimiter(openDatabase(), limit));
+rateLimiterContract('sqlite', async (limit) => new SqliteRateLimiter(openDatabase(), limit, 1000));
 
 describe('SQLite storage', () => {
   it('keeps users, keys and counters when the file is closed and opened again', async () => {
@@ -398,9 +398,9 @@ describe('SQLite storage', () => {
   it('shares rate-limit counts between connections to one file, as between processes', async () => {
     const file = freshFile();
     const limit = { name: 'failed_passwords_account', points: 2, durationSeconds: 900 };
-    const here = new SqliteRateLimiter(openDatabase(file), limit);
-    const there = new SqliteRateLimiter(openDatabase(file), limit);
-    const elsewhere = new SqliteRateLimiter(openDatabase(file), { ...limit, name: 'registrations_address' });
+    const here = new SqliteRateLimiter(openDatabase(file), limit, 1000);
+    const there = new SqliteRateLimiter(openDatabase(file), limit, 1000);
+    const elsewhere = new SqliteRateLimiter(openDatabase(file), { ...limit, name: 'registrations_address' }, 1000);
     await here.consume('ada@example.com');
     await there.consume('ada@example.com');
     expect(await here.consume('ada@example.com').catch((e: unknown) => e)).to.be.instanceOf(TooManyRequests);
@@ -409,8 +409,8 @@ describe('SQLite storage', () => {
 
   it('deletes the counts of windows that are over, and keeps the others', async () => {
     const db = openDatabase();
-    await new SqliteRateLimiter(db, { name: 'short', points: 5, durationSeconds: 1 }).consume('ada');
-    await new SqliteRateLimiter(db, { name: 'long', points: 5, durationSeconds: 3600 }).consume('ada');
+    await new SqliteRateLimiter(db, { name: 'short', points: 5, durationSeconds: 1 }, 1000).consume('ada');
+    await new SqliteRateLimiter(db, { name: 'long', points: 5, durationSeconds: 3600 }, 1000).consume('ada');
     expect(deleteExpiredRateLimits(db, new Date(Date.now() + 2000))).to.equal(1);
     expect(db.prepare('SELECT key FROM rate_limits').all()).to.deep.equal([{ key: 'long:ada' }]);
   });
@@ -419,7 +419,7 @@ describe('SQLite storage', () => {
     const file = freshFile();
     const db = openDatabase(file);
     db.pragma('busy_timeout = 50');
-    const limiter = new SqliteRateLimiter(db, { name: 'busy', points: 5, durationSeconds: 900 });
+    const limiter = new SqliteRateLimiter(db, { name: 'busy', points: 5, durationSeconds: 900 }, 100);
     const other = new Database(file);
     other.exec('BEGIN IMMEDIATE');
     try {
@@ -428,5 +428,22 @@ describe('SQLite storage', () => {
       other.exec('ROLLBACK');
       other.close();
     }
+  });
+
+  it('waits for another process\'s write lock on a timer, within the storage timeout, and then counts', async () => {
+    const file = freshFile();
+    const db = openDatabase(file);
+    db.pragma('busy_timeout = 0');
+    const limiter = new SqliteRateLimiter(db, { name: 'waits', points: 5, durationSeconds: 900 }, 2000);
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    const released = new Promise<void>((resolve) => setTimeout(() => {
+      other.exec('ROLLBACK');
+      other.close();
+      resolve();
+    }, 150));
+    await limiter.consume('ada');
+    await released;
+    expect(db.prepare('SELECT points FROM rate_limits WHERE key = ?').get('waits:ada')).to.deep.equal({ points: 1 });
   });
 });

@@ -31,6 +31,22 @@ export function openSqliteDatabase(file: string): Database.Database {
   } catch (error) {
     throw new SqliteStartupError(`SQLITE_PATH: the folder ${folder} cannot be written: ${(error as Error).message}`, { cause: error });
   }
+  // Two processes starting on a new file together (WORKERS, replicas) can meet a lock SQLite
+  // reports at once instead of waiting for it (a journal-mode change, a schema rebuild racing a
+  // read): the set-up is retried whole until the start-up wait is over.
+  const deadline = Date.now() + STARTUP_LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      return setUp(file);
+    } catch (error) {
+      const code = (error as { cause?: { code?: string } }).cause?.code ?? '';
+      if (!/^SQLITE_(BUSY|LOCKED)/.test(code) || Date.now() > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50); // start-up only: nothing else to serve yet
+    }
+  }
+}
+
+function setUp(file: string): Database.Database {
   let db: Database.Database;
   try {
     db = new Database(file, { timeout: STARTUP_LOCK_WAIT_MS });

@@ -17,7 +17,11 @@ export const RATE_LIMITS_TABLE = 'rate_limits';
  * clearExpired is called by the service on its own schedule instead.
  */
 export class SqliteRateLimiter extends FlexibleRateLimiter {
-  constructor(db: Database.Database, limit: Limit) {
+  constructor(
+    db: Database.Database,
+    limit: Limit,
+    private readonly lockWaitMs: number,
+  ) {
     super(
       new RateLimiterSQLite({
         storeClient: db,
@@ -31,6 +35,32 @@ export class SqliteRateLimiter extends FlexibleRateLimiter {
       }),
       translateSqliteError,
     );
+  }
+
+  /**
+   * The connection reports a lock held by another process at once (busy_timeout 0, so that no
+   * wait blocks the event loop); like the group commit, a count waits for it on a timer, up to
+   * the storage timeout, before it becomes a 503.
+   */
+  override consume(key: string): Promise<void> {
+    return this.whileBusy(() => super.consume(key));
+  }
+
+  override refund(key: string): Promise<void> {
+    return this.whileBusy(() => super.refund(key));
+  }
+
+  private async whileBusy(attempt: () => Promise<void>): Promise<void> {
+    const deadline = performance.now() + this.lockWaitMs;
+    for (let pause = 1; ; pause = Math.min(pause * 2, 25)) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const code = String((error as { cause?: { code?: unknown } }).cause?.code ?? '');
+        if (!/^SQLITE_(BUSY|LOCKED)/.test(code) || performance.now() + pause > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
   }
 }
 
