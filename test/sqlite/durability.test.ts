@@ -2,15 +2,14 @@ import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SCHEMA_VERSION } from '../../src/adapters/persistence/sqlite/sqlite-schema';
 import { Reply, request } from '../support/http-client';
 import { conformsToOpenApi } from '../support/openapi-validator';
 import { mountSmallDisk, SmallDisk } from '../support/small-disk';
-import { boundedAgent, ServiceProcess, startMain, startService, waitFor, workerPids } from '../support/processes';
+import { boundedAgent, currentValue, sqliteServices, startMain, waitFor, workerPids } from '../support/processes';
 
 /**
  * GET /v1/next through a given agent; resolves with the value, or null when the connection
@@ -44,11 +43,6 @@ function next(url: string, key: string, agent: http.Agent): Promise<number | nul
 async function register(url: string): Promise<string> {
   const reply = await request(url, 'POST', '/v1/register', { body: { email: 'durable@example.com', password: 'correct horse' } }, conformsToOpenApi);
   return reply.body.data.attributes.apiKey;
-}
-
-async function current(url: string, key: string): Promise<number> {
-  const reply = await request(url, 'GET', '/v1/current', { headers: { Authorization: `Bearer ${key}` } }, conformsToOpenApi);
-  return reply.body.data.attributes.value;
 }
 
 /**
@@ -90,30 +84,11 @@ function holdWriteLock(file: string, bursts: Array<{ holdMs: number; pauseMs: nu
 
 describe('SQLite durability, with real server processes', function () {
   this.timeout(120_000);
+  const sqlite = sqliteServices('increment-durability-');
   let folder: string;
   let file: string;
-  const services: ServiceProcess[] = [];
-
-  beforeEach(() => {
-    folder = mkdtempSync(path.join(tmpdir(), 'increment-durability-'));
-    file = path.join(folder, 'data', 'increment.db');
-  });
-
-  afterEach(async () => {
-    for (const service of services.splice(0)) {
-      if (service.child.exitCode === null && service.child.signalCode === null) {
-        service.child.kill('SIGKILL');
-        await service.exited();
-      }
-    }
-    rmSync(folder, { recursive: true, force: true });
-  });
-
-  const start = async (env: Record<string, string> = {}) => {
-    const service = await startService({ STORAGE: 'sqlite', SQLITE_PATH: file, ...env });
-    services.push(service);
-    return service;
-  };
+  beforeEach(() => ({ folder, file } = sqlite));
+  const start = sqlite.start;
 
   it('three processes on one file hand out exactly 1..3000 to 3000 concurrent calls', async () => {
     const [a, b, c] = [await start(), await start(), await start()];
@@ -124,7 +99,7 @@ describe('SQLite durability, with real server processes', function () {
     agents.forEach((agent) => agent.destroy());
     expect(values.filter((value) => value === null), 'failed calls').to.have.length(0);
     expect([...values].sort((x, y) => x! - y!)).to.deep.equal(Array.from({ length: 3000 }, (_, i) => i + 1));
-    expect(await current(b.url, key)).to.equal(3000);
+    expect(await currentValue(b.url, key)).to.equal(3000);
   });
 
   it('after kill -9 mid-load, no number any client received is handed out again', async () => {
@@ -148,7 +123,7 @@ describe('SQLite durability, with real server processes', function () {
     agent.destroy();
 
     const restarted = await start();
-    const afterRestart = await current(restarted.url, key);
+    const afterRestart = await currentValue(restarted.url, key);
     expect(received.length).to.be.at.least(500);
     expect(new Set(received).size, 'no duplicates before the crash').to.equal(received.length);
     expect(Math.max(...received)).to.be.at.most(afterRestart);
@@ -195,7 +170,7 @@ describe('SQLite durability, with real server processes', function () {
 
     expect(service.output()).to.contain('worker died; starting another');
     expect(service.child.exitCode, 'the primary keeps running').to.equal(null);
-    const value = await current(service.url, key);
+    const value = await currentValue(service.url, key);
     expect(new Set(received).size, 'no duplicates').to.equal(received.length);
     expect(Math.max(...received)).to.be.at.most(value);
     // Every number taken from the counter reached a client, except at most one per call the kill cut off.
@@ -206,8 +181,7 @@ describe('SQLite durability, with real server processes', function () {
 
   describe('while another process holds the write lock', () => {
     it('/health/live, /health and reads answer at once; each next gets its 503 with Retry-After after its own wait', async () => {
-      const service = await startService({ STORAGE: 'sqlite', SQLITE_PATH: file, STORAGE_TIMEOUT_MS: '1000' });
-      services.push(service);
+      const service = await start({ STORAGE_TIMEOUT_MS: '1000' });
       const key = await register(service.url);
       const holder = holdWriteLock(file, [{ holdMs: 4000, pauseMs: 60_000 }]);
       await holder.holding;
@@ -239,7 +213,7 @@ describe('SQLite durability, with real server processes', function () {
       } finally {
         await holder.stop();
       }
-      expect(await current(service.url, key)).to.equal(0);
+      expect(await currentValue(service.url, key)).to.equal(0);
       expect(await next(service.url, key, http.globalAgent)).to.equal(1);
     });
 
@@ -290,7 +264,7 @@ describe('SQLite durability, with real server processes', function () {
       expect(received.length).to.be.at.least(100);
       expect(new Set(received).size, 'no number handed out twice').to.equal(received.length);
       // Failed calls (a 503 after a burst outlasted the wait) used up nothing: no gaps either.
-      expect(await current(a.url, key)).to.equal(received.length);
+      expect(await currentValue(a.url, key)).to.equal(received.length);
       expect([...received].sort((x, y) => x - y)).to.deep.equal(Array.from({ length: received.length }, (_, i) => i + 1));
       console.log(`      (${liveMs.length} probes, p99 ${p99.toFixed(1)} ms, ${received.length} numbers, ${failed} failed calls)`);
     });
@@ -314,17 +288,13 @@ describe('SQLite durability, with real server processes', function () {
       if (disk === null) this.skip(); // mocha prints it as pending: tmpfs cannot be mounted here (not root)
     });
     afterEach(async () => {
-      for (const service of services.splice(0)) {
-        if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
-        await service.exited();
-      }
+      await sqlite.stopAll(); // before the unmount, which a process with the file open would block
       disk?.unmount();
     });
 
     it('503 with Retry-After and an unhealthy /health, a quiet log; after space returns and a restart nothing is repeated or lost', async () => {
       const onDisk = { STORAGE: 'sqlite', SQLITE_PATH: path.join(disk!.folder, 'increment.db') };
-      const first = await startService(onDisk);
-      services.push(first);
+      const first = await start(onDisk);
       const key = await register(first.url);
       const received: number[] = [];
       const failures: Reply[] = [];
@@ -358,10 +328,9 @@ describe('SQLite durability, with real server processes', function () {
       first.child.kill('SIGKILL');
       await first.exited();
 
-      const restarted = await startService(onDisk);
-      services.push(restarted);
+      const restarted = await start(onDisk);
       expect(new Set(received).size, 'no number handed out twice').to.equal(received.length);
-      expect(await current(restarted.url, key), 'nothing a client received was lost').to.be.at.least(Math.max(...received));
+      expect(await currentValue(restarted.url, key), 'nothing a client received was lost').to.be.at.least(Math.max(...received));
       const later = await Promise.all(Array.from({ length: 50 }, () => next(restarted.url, key, http.globalAgent)));
       const seen = new Set(received);
       for (const value of later) {

@@ -1,14 +1,13 @@
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NodeCryptoApiKeyIssuer } from '../../src/adapters/crypto/node-crypto-api-key-issuer';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/adapters/persistence/sqlite/sqlite-schema';
 import { request } from '../support/http-client';
 import { conformsToOpenApi } from '../support/openapi-validator';
-import { boundedAgent, ServiceProcess, startService } from '../support/processes';
+import { boundedAgent, currentValue, sqliteServices } from '../support/processes';
 
 interface Range {
   readonly first: number;
@@ -43,37 +42,12 @@ function idempotentNext(url: string, apiKey: string, key: string, count: number,
   });
 }
 
-async function current(url: string, apiKey: string): Promise<number> {
-  const reply = await request(url, 'GET', '/v1/current', { headers: { Authorization: `Bearer ${apiKey}` } }, conformsToOpenApi);
-  return reply.body.data.attributes.value;
-}
-
 describe('SQLite sequences, with real server processes', function () {
   this.timeout(180_000);
-  let folder: string;
+  const sqlite = sqliteServices('increment-sequences-');
   let file: string;
-  const services: ServiceProcess[] = [];
-
-  beforeEach(() => {
-    folder = mkdtempSync(path.join(tmpdir(), 'increment-sequences-'));
-    file = path.join(folder, 'data', 'increment.db');
-  });
-
-  afterEach(async () => {
-    for (const service of services.splice(0)) {
-      if (service.child.exitCode === null && service.child.signalCode === null) {
-        service.child.kill('SIGKILL');
-        await service.exited();
-      }
-    }
-    rmSync(folder, { recursive: true, force: true });
-  });
-
-  const start = async () => {
-    const service = await startService({ STORAGE: 'sqlite', SQLITE_PATH: file });
-    services.push(service);
-    return service;
-  };
+  beforeEach(() => ({ file } = sqlite));
+  const start = sqlite.start;
 
   it('after kill -9 amid idempotent ranges, retrying each lost request with its key hands out every integer exactly once', async () => {
     const first = await start();
@@ -122,7 +96,7 @@ describe('SQLite sequences, with real server processes', function () {
     }
     retryAgent.destroy();
 
-    const value = await current(restarted.url, apiKey);
+    const value = await currentValue(restarted.url, apiKey);
     ranges.sort((a, b) => a.first - b.first);
     let expectedFirst = 1;
     for (const range of ranges) {
@@ -152,7 +126,7 @@ describe('SQLite sequences, with real server processes', function () {
 
     const service = await start();
     for (const account of accounts) {
-      expect(await current(service.url, account.apiKey.key)).to.equal(account.value);
+      expect(await currentValue(service.url, account.apiKey.key)).to.equal(account.value);
       const reply = await request(service.url, 'POST', '/v1/next', { headers: { Authorization: `Bearer ${account.apiKey.key}` } }, conformsToOpenApi);
       expect(reply.body.data.attributes.value).to.equal(account.value + 1);
     }

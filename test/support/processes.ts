@@ -5,6 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { request } from './http-client';
+import { conformsToOpenApi } from './openapi-validator';
 
 export const MAIN = path.resolve(__dirname, '..', '..', 'src', 'infrastructure', 'main.js');
 
@@ -64,6 +66,53 @@ export async function runMainInTerminal(env: Record<string, string>, cwd?: strin
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
+}
+
+export interface SqliteServices {
+  /** A fresh folder for each test, and the database file to be inside it. */
+  readonly folder: string;
+  readonly file: string;
+  /** Starts the service on `file` (unless `env` names another); every service started is killed after the test. */
+  start(env?: Record<string, string>): Promise<ServiceProcess>;
+  /** Kills the services started so far, for a test that must release its files before its own clean-up. */
+  stopAll(): Promise<void>;
+}
+
+/** For a describe block of real SQLite service processes: sets up and tears down each test's folder and services. */
+export function sqliteServices(prefix: string): SqliteServices {
+  const services: ServiceProcess[] = [];
+  const fixture = {
+    folder: '',
+    file: '',
+    start: async (env: Record<string, string> = {}) => {
+      const service = await startService({ STORAGE: 'sqlite', SQLITE_PATH: fixture.file, ...env });
+      services.push(service);
+      return service;
+    },
+    stopAll: async () => {
+      for (const service of services.splice(0)) {
+        if (service.child.exitCode === null && service.child.signalCode === null) {
+          service.child.kill('SIGKILL');
+          await service.exited();
+        }
+      }
+    },
+  };
+  beforeEach(() => {
+    fixture.folder = mkdtempSync(path.join(tmpdir(), prefix));
+    fixture.file = path.join(fixture.folder, 'data', 'increment.db');
+  });
+  afterEach(async () => {
+    await fixture.stopAll();
+    rmSync(fixture.folder, { recursive: true, force: true });
+  });
+  return fixture;
+}
+
+/** GET /v1/current with a key, checked against the OpenAPI document. */
+export async function currentValue(url: string, apiKey: string): Promise<number> {
+  const reply = await request(url, 'GET', '/v1/current', { headers: { Authorization: `Bearer ${apiKey}` } }, conformsToOpenApi);
+  return reply.body.data.attributes.value;
 }
 
 /** Starts the service on a free port and waits until it (every worker, with WORKERS > 1) is listening. */
