@@ -3,6 +3,7 @@ import { unescape } from 'node:querystring';
 import { Middleware } from 'koa';
 import { Logger } from 'pino';
 import { Counter, Histogram, Registry } from 'prom-client';
+import { turns } from './batched-writes';
 import { redactSecrets } from '../logging/redact-secrets';
 import { Outcome } from './operation';
 import { ProblemCode } from './problems';
@@ -33,8 +34,10 @@ const MAX_LOGGED_PATH = 200;
  */
 export function observe(logger: Logger, registry: Registry): Middleware<RequestState> {
   const metrics = httpMetrics(registry);
+  const turnOf = turns();
   return async (ctx, next) => {
     const started = performance.now();
+    const turn = turnOf();
     const offered = ctx.get(REQUEST_ID_HEADER);
     const requestId = SANE_REQUEST_ID.test(offered) && !quotesKey(offered) ? offered : randomUUID();
     ctx.state.requestId = requestId;
@@ -58,6 +61,8 @@ export function observe(logger: Logger, registry: Registry): Middleware<RequestS
         'request',
       );
     }
+    // Koa writes the reply once this middleware returns (batched-writes.ts).
+    if (!turn.hasEnded) await turn.ended;
   };
 }
 
