@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { StorageUnavailable } from '../../src/domain/errors';
-import { createLogger } from '../../src/infrastructure/logger';
+import { createLogger, linesByTurn } from '../../src/infrastructure/logger';
 
 describe('the logger', () => {
   const KEY = `inc_${'k'.repeat(43)}`;
@@ -78,5 +78,45 @@ describe('the logger', () => {
     expect(logged).not.to.contain('field-secret');
     expect(logged).not.to.contain(KEY);
     expect(JSON.parse(logged).user).to.deep.equal({ email: 'a@example.com', password: '[redacted]' });
+  });
+
+  describe('lines coalesced by turn of the event loop', () => {
+    const writes: string[] = [];
+    const target = { write: (text: string) => void writes.push(text) };
+    beforeEach(() => (writes.length = 0));
+
+    it('writes a turn\'s lines together at its end, in order, in one write', async () => {
+      const destination = linesByTurn(target);
+      const turnLogger = pino({ base: null }, destination);
+      for (let index = 0; index < 5; index += 1) turnLogger.info({ index }, 'request');
+      expect(writes).to.deep.equal([]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(writes).to.have.length(1);
+      expect(writes[0].trimEnd().split('\n').map((line) => JSON.parse(line).index)).to.deep.equal([0, 1, 2, 3, 4]);
+    });
+
+    it('never writes more than 4096 bytes at once, and only whole lines, counting bytes, not characters', async () => {
+      const destination = linesByTurn(target);
+      const turnLogger = pino({ base: null }, destination);
+      // 'é' is two bytes in UTF-8: 100 lines of about 300 bytes but 200 characters.
+      for (let index = 0; index < 100; index += 1) turnLogger.info({ index, text: 'é'.repeat(150) }, 'request');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(writes.length).to.be.greaterThan(5);
+      for (const write of writes) {
+        expect(Buffer.byteLength(write)).to.be.at.most(4096);
+        expect(write.endsWith('\n')).to.equal(true);
+      }
+      expect(writes.join('').trimEnd().split('\n')).to.have.length(100);
+    });
+
+    it('writes what is pending at once on flush, as pino\'s logger.flush before an exit asks', () => {
+      const destination = linesByTurn(target);
+      const turnLogger = pino({ base: null }, destination);
+      turnLogger.fatal('could not start');
+      let flushed = false;
+      turnLogger.flush(() => (flushed = true));
+      expect(flushed).to.equal(true);
+      expect(writes.join('')).to.contain('could not start');
+    });
   });
 });
