@@ -11,30 +11,21 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort, ROOT, serviceCommand } from './servers';
 
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 50;
 const RANGE = 1000;
-const ROOT = path.resolve(__dirname, '..', '..');
 // Server on one core, load generator on the other, as in bench.ts.
 const PINNED = spawnSync('taskset', ['-cp', '0', String(process.pid)]).status === 0;
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
-
 async function startSqliteService(port: number, file: string): Promise<ChildProcess> {
-  const command = PINNED ? ['taskset', '-c', '1', process.execPath] : [process.execPath];
+  const command = PINNED ? ['taskset', '-c', '1', ...serviceCommand()] : serviceCommand();
   const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', STORAGE: 'sqlite', SQLITE_PATH: file, BCRYPT_ROUNDS: '4' };
-  const child = spawn(command[0], [...command.slice(1), path.join(ROOT, 'dist/src/infrastructure/main.js')], {
+  const child = spawn(command[0], command.slice(1), {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -87,13 +87,22 @@ function residentBytes(pid: number): number {
   }
 }
 
+/** The service's command as the image runs it (the Dockerfile's CMD, Node's flags included), with this Node.js. */
+export function serviceCommand(): string[] {
+  const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+  const cmd = [...dockerfile.matchAll(/^CMD (\[.*\])$/gm)].at(-1);
+  if (!cmd) throw new Error('the Dockerfile has no exec-form CMD');
+  const [, ...args] = JSON.parse(cmd[1]) as string[];
+  return [process.execPath, ...args];
+}
+
 /**
  * The service as `npm start` runs it, at LOG_LEVEL=info with metrics on, plus `env`. The bench
  * registers its 10 000 users from one address, so the registration limit is off.
  */
 export async function startService(env: Record<string, string>, cpus?: string): Promise<Server> {
   const port = await freePort();
-  return startProcess([process.execPath, 'dist/src/infrastructure/main.js'], {
+  return startProcess(serviceCommand(), {
     env: { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_REGISTRATIONS_PER_ADDRESS: '0', ...env },
     cpus,
     readyPath: '/health/live',

@@ -57,7 +57,8 @@ export function dockerfileProblems(text: string, facts: AppFacts): string[] {
   if (!cmd) problems.push('CMD must be in exec form (CMD ["node", "..."]): the shell form puts sh in front of node, and SIGTERM never reaches it');
   else {
     if (cmd[0] !== 'node') problems.push(`CMD ${JSON.stringify(cmd)}: start node itself; npm and shells do not pass SIGTERM on`);
-    const target = cmd[1] ?? '';
+    // Node's own flags (--single-threaded-gc) come before the script.
+    const target = cmd.slice(1).find((argument) => !argument.startsWith('-')) ?? '';
     // The build (tsconfig.build.json: rootDir ".", outDir "dist") turns src/x.ts into dist/src/x.js.
     const source = target.replace(/^(\.\/)?dist\//, '').replace(/\.js$/, '.ts');
     if (!/^(\.\/)?dist\/src\/.+\.js$/.test(target) || !existsSync(path.join(ROOT, source))) {

@@ -18,12 +18,16 @@ import { WebPage, webPageRoutes } from './web-page';
  * These headers depend on nothing in the request, so helmet works them out once, at start-up,
  * instead of running its chain of middleware (and a promise) for every request.
  */
-const API_HEADERS = headersSetBy(
-  helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    strictTransportSecurity: false,
-  }),
-);
+const API_HEADERS = Object.entries({
+  ...headersSetBy(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+      strictTransportSecurity: false,
+    }),
+  ),
+  // Numbers must never come from a cache.
+  'Cache-Control': 'no-store',
+});
 
 function headersSetBy(middleware: Middleware): Readonly<Record<string, string>> {
   const headers: Record<string, string> = {};
@@ -50,9 +54,7 @@ export function createHttpApp(deps: HttpDependencies & { readonly webPage: WebPa
     if (CLIENT_GONE.has(error.code ?? '') || error.code?.startsWith('HPE_') || error.expose) deps.logger.debug({ code: error.code }, 'client went away');
     else deps.logger.error({ err: error }, 'response failed');
   });
-  app.use(observe(deps.logger, deps.metrics));
-  app.use(errors(deps.logger));
-  app.use(headOnlyWhereAllowed());
+  app.use(observe(deps.logger, deps.metrics, errors(deps.logger)));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;
@@ -71,14 +73,16 @@ function serve(operation: Operation, deps: HttpDependencies): Middleware<Request
     const { request: unauthenticated, sourceOf } = await read(ctx, '');
     const userId = await authenticated(operation, ctx, deps);
     if (userId !== '') ctx.state.userId = userId;
-    const request = { ...unauthenticated, userId };
+    const request = Object.assign(unauthenticated, { userId });
     const reply = await Promise.resolve(operation.handle(request, deps)).catch((error: unknown) => {
       const source = error instanceof DomainError && 'field' in error ? sourceOf(String(error.field)) : undefined;
       throw source === undefined ? error : atField(error as DomainError, source);
     });
     ctx.status = reply.status;
     ctx.body = reply.body;
-    if (reply.body !== undefined) ctx.type = reply.type ?? JSON_API_MEDIA_TYPE;
+    // After the body: Koa types any object it is given as application/json.
+    if (reply.type !== undefined) ctx.type = reply.type;
+    else if (reply.body !== undefined) ctx.res.setHeader('Content-Type', JSON_API_MEDIA_TYPE);
     if (reply.headers) ctx.set(reply.headers);
     ctx.state.issued = reply.issued;
     if (operation.outcome && reply.status < 300) ctx.state.outcome = operation.outcome;
@@ -99,14 +103,10 @@ function allowOf(path: string): string {
 }
 
 /** @koa/router offers HEAD wherever GET is; Allow (on a 405 or OPTIONS) must not, where GET refuses HEAD. */
-function headOnlyWhereAllowed(): Middleware<RequestState> {
-  const refusing = new Set(API.filter((operation) => operation.refusesHead).map((operation) => operation.path));
-  return async (ctx, next) => {
-    await next();
-    // The layers whose path matched, whatever the letter case or trailing slash of the request.
-    const matched = (ctx as { matched?: Array<{ path: string }> }).matched?.find((layer) => refusing.has(layer.path));
-    if (matched && ctx.response.get('Allow')) ctx.set('Allow', allowOf(matched.path));
-  };
+function headOnlyWhereAllowed(ctx: Context, refusing: ReadonlySet<string>): void {
+  // The layers whose path matched, whatever the letter case or trailing slash of the request.
+  const matched = (ctx as { matched?: Array<{ path: string }> }).matched?.find((layer) => refusing.has(layer.path));
+  if (matched) ctx.set('Allow', allowOf(matched.path));
 }
 
 /**
@@ -114,14 +114,15 @@ function headOnlyWhereAllowed(): Middleware<RequestState> {
  * (problems.ts), and nothing about internals. Anything unexpected is logged and answered 500.
  */
 function errors(logger: Logger): Middleware<RequestState> {
+  const refusingHead = new Set(API.filter((operation) => operation.refusesHead).map((operation) => operation.path));
   return async (ctx, next) => {
-    // Numbers must never come from a cache; set first, so that error responses carry it too.
-    ctx.set(API_HEADERS);
-    ctx.set('Cache-Control', 'no-store');
+    // Set first, so that error responses carry them too; straight to Node, past Koa's checks.
+    for (const [name, value] of API_HEADERS) ctx.res.setHeader(name, value);
     try {
       // Whatever the route: a body larger than any operation takes is refused before it is read.
       if ((ctx.request.length ?? 0) > MAX_BODY_BYTES) throw refuse('payload_too_large', `The request body must be at most ${MAX_BODY_BYTES / 1024} KiB.`);
       await next();
+      if (ctx.res.hasHeader('Allow')) headOnlyWhereAllowed(ctx, refusingHead);
       // No route matched (404), or the router found the path but not the method (405, with Allow set).
       if (ctx.status === 404 && ctx.body == null) throw refuse('not_found', `There is no route ${ctx.method} ${loggablePath(ctx.path)}.`);
       if (ctx.status === 405 && ctx.body == null) throw refuse('method_not_allowed', 'See the Allow header for the methods this route accepts.');

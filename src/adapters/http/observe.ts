@@ -24,7 +24,8 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 const MAX_LOGGED_PATH = 200;
 
 /**
- * The outermost middleware, one per request for both signals an operator reads:
+ * The outermost middleware, one per request for both signals an operator reads, around `within`
+ * (the error middleware, called directly: a Koa layer of its own costs a dispatch per request):
  * - an id for the request (the caller's X-Request-Id when it is sane and quotes no key), echoed in
  *   the response and carried as `reqId` by every line logged while serving it;
  * - one log line when it ends: method, route pattern, status, duration, user id. Never the
@@ -32,7 +33,7 @@ const MAX_LOGGED_PATH = 200;
  * - the request duration histogram by method, route pattern and status class, and the business
  *   counters, from what the operation recorded in the typed state.
  */
-export function observe(logger: Logger, registry: Registry): Middleware<RequestState> {
+export function observe(logger: Logger, registry: Registry, within: Middleware<RequestState>): Middleware<RequestState> {
   const metrics = httpMetrics(registry);
   const turnOf = turns();
   return async (ctx, next) => {
@@ -41,9 +42,9 @@ export function observe(logger: Logger, registry: Registry): Middleware<RequestS
     const offered = ctx.get(REQUEST_ID_HEADER);
     const requestId = SANE_REQUEST_ID.test(offered) && !quotesKey(offered) ? offered : randomUUID();
     ctx.state.requestId = requestId;
-    ctx.set(REQUEST_ID_HEADER, requestId);
+    ctx.res.setHeader(REQUEST_ID_HEADER, requestId);
     try {
-      await next();
+      await within(ctx, next);
     } finally {
       const durationMs = performance.now() - started;
       const route = routeOf(ctx);
