@@ -63,8 +63,8 @@ export class SqliteApiKeyRepository implements ApiKeyRepository {
 
   async findByDigest(digest: string): Promise<ApiKey | null> {
     try {
-      const rows = this.byDigestStatement.all(digest) as ApiKeyRow[];
-      return rows.length === 0 ? null : toApiKey(rows[0]);
+      const row = this.byDigestStatement.get(digest) as ApiKeyRow | undefined;
+      return row === undefined ? null : toApiKey(row);
     } catch (error) {
       throw translateSqliteError(error);
     }
