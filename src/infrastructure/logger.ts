@@ -45,6 +45,10 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
   );
 }
 
+/** Every destination's unwritten lines, written when the process exits: one listener for them all. */
+const pendingAtExit = new Set<() => void>();
+process.on('exit', () => pendingAtExit.forEach((writeOut) => writeOut()));
+
 /** What a pipe takes whole (PIPE_BUF): workers sharing one stdout (WORKERS > 1) never split each other's writes. */
 const ATOMIC_WRITE_BYTES = 4096;
 
@@ -75,7 +79,7 @@ export function linesByTurn(destination: pino.DestinationStream & { flush?(callb
     pendingBytes = 0;
     destination.write(lines);
   };
-  process.on('exit', writeOut);
+  pendingAtExit.add(writeOut);
   return {
     write(line: string) {
       const bytes = Buffer.byteLength(line);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { StorageUnavailable } from '../../src/domain/errors';
@@ -107,6 +108,28 @@ describe('the logger', () => {
         expect(write.endsWith('\n')).to.equal(true);
       }
       expect(writes.join('').trimEnd().split('\n')).to.have.length(100);
+    });
+
+    it('writes a line longer than 4096 bytes alone and whole', async () => {
+      const destination = linesByTurn(target);
+      const turnLogger = pino({ base: null }, destination);
+      turnLogger.info('short');
+      turnLogger.info({ text: 'x'.repeat(5000) }, 'long');
+      turnLogger.info('after');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(writes.map((write) => write.trimEnd().split('\n').map((line) => JSON.parse(line).msg))).to.deep.equal([['short'], ['long'], ['after']]);
+    });
+
+    it('writes what is pending when the process exits, as after a fatal error', () => {
+      const script = `
+        const pino = require('pino');
+        const { linesByTurn } = require(${JSON.stringify(require.resolve('../../src/infrastructure/logger'))});
+        const logger = pino({ base: null }, linesByTurn(pino.destination({ dest: 1, sync: true })));
+        logger.fatal('last words');
+        process.exit(3);`;
+      const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+      expect(run.status).to.equal(3);
+      expect(JSON.parse(run.stdout).msg).to.equal('last words');
     });
 
     it('writes what is pending at once on flush, as pino\'s logger.flush before an exit asks', () => {

@@ -46,6 +46,9 @@ export function observe(logger: Logger, registry: Registry, within: Middleware<R
     try {
       await within(ctx, next);
     } finally {
+      // Koa writes the reply once this middleware returns: one ready within the turn its request
+      // arrived in is held to that turn's end (batched-writes.ts), which counts in its duration.
+      if (!turn.hasEnded) await turn.ended;
       const durationMs = performance.now() - started;
       const route = routeOf(ctx);
       metrics.record(ctx.method, route, ctx.status, ctx.state, durationMs / 1000);
@@ -62,8 +65,6 @@ export function observe(logger: Logger, registry: Registry, within: Middleware<R
         'request',
       );
     }
-    // Koa writes the reply once this middleware returns (batched-writes.ts).
-    if (!turn.hasEnded) await turn.ended;
   };
 }
 
