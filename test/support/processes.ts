@@ -2,21 +2,16 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../bench/servers';
 import { request } from './http-client';
 import { conformsToOpenApi } from './openapi-validator';
 
 export const MAIN = path.resolve(__dirname, '..', '..', 'src', 'infrastructure', 'main.js');
 
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
+// One helper for the bench and the tests: both start real processes on ports they pick this way.
+export { freePort };
 
 export interface ServiceProcess {
   readonly child: ChildProcess;
