@@ -1,4 +1,4 @@
-import { createServer, Server, ServerResponse } from 'node:http';
+import { createServer, OutgoingHttpHeader, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
 import Koa from 'koa';
@@ -25,9 +25,26 @@ export const DEFAULT_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestT
 
 export async function listen(app: Koa, port: number, host: string, limits: Partial<ServerLimits> = {}): Promise<RunningServer> {
   const { headersTimeoutMs, requestTimeoutMs, maxConnections } = { ...DEFAULT_LIMITS, ...limits };
+  // server.close() only closes connections idle at that moment; a keep-alive connection whose
+  // request is still running would stay open after its reply. Replies whose headers go out while
+  // stopping say "Connection: close", so each connection ends with its last request.
+  let stopping = false;
+  class Response extends ServerResponse {
+    // Every reply passes here, explicit or implicit (end() without writeHead()). A flag read per
+    // reply instead of a set of replies in flight: adding and deleting one per request makes V8
+    // chain each superseded hash table to the next, and once one is promoted that chain holds every
+    // reply since in the young generation until the next full GC (scavenges 0.8 -> 5.5 ms, -25 % req/s).
+    override writeHead(statusCode: number, headers?: OutgoingHttpHeaders | OutgoingHttpHeader[]): this;
+    override writeHead(statusCode: number, statusMessage?: string, headers?: OutgoingHttpHeaders | OutgoingHttpHeader[]): this;
+    override writeHead(statusCode: number, message?: string | OutgoingHttpHeaders | OutgoingHttpHeader[], headers?: OutgoingHttpHeaders | OutgoingHttpHeader[]): this {
+      if (stopping) this.shouldKeepAlive = false;
+      // Node takes headers in the second place when it is not a string, as the overloads say.
+      return super.writeHead(statusCode, message as string | undefined, headers);
+    }
+  }
   // Node checks these timeouts only every connectionsCheckingInterval (30 s by default), which
   // would let a stalled request live up to twice its limit.
-  const server = createServer({ connectionsCheckingInterval: Math.min(1000, headersTimeoutMs / 2) }, app.callback());
+  const server = createServer({ connectionsCheckingInterval: Math.min(1000, headersTimeoutMs / 2), ServerResponse: Response }, app.callback());
   // Longer than the idle timeout of common load balancers, so they never reuse a socket we just closed.
   server.keepAliveTimeout = 65_000;
   // With the headers' limit above the whole request's (66 s against 30 s before), Node let a
@@ -48,20 +65,6 @@ export async function listen(app: Koa, port: number, host: string, limits: Parti
     else socket.end(rawRefusal('bad_request', 'The request is not well-formed HTTP/1.1 (its method, a header or its framing).'));
   });
 
-  // server.close() only closes connections idle at that moment; a keep-alive connection whose
-  // request is still running would stay open after its reply. Replies sent while stopping say
-  // "Connection: close", so each connection ends with its last request.
-  let stopping = false;
-  const unanswered = new Set<ServerResponse>();
-  const closeAfterReply = (res: ServerResponse) => {
-    if (!res.headersSent) res.setHeader('Connection', 'close');
-  };
-  server.on('request', (_req, res: ServerResponse) => {
-    if (stopping) closeAfterReply(res);
-    unanswered.add(res);
-    res.once('close', () => unanswered.delete(res));
-  });
-
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -75,7 +78,6 @@ export async function listen(app: Koa, port: number, host: string, limits: Parti
     stop: (graceMs = 10_000) =>
       new Promise<void>((resolve, reject) => {
         stopping = true;
-        unanswered.forEach(closeAfterReply);
         const force = setTimeout(() => server.closeAllConnections(), graceMs);
         server.close((error) => {
           clearTimeout(force);
