@@ -31,7 +31,7 @@ describe('the Dockerfile and .dockerignore', () => {
   it('build in two stages on a pinned Node.js LTS, and run as a numeric non-root user with an exec-form CMD', () => {
     expect(dockerfileProblems(DOCKERFILE, facts)).to.deep.equal([]);
     const stages = parseDockerfile(DOCKERFILE);
-    expect(execForm(lastInstruction(stages[stages.length - 1], 'CMD'))).to.deep.equal(['node', '--single-threaded-gc', 'dist/src/infrastructure/main.js']);
+    expect(execForm(lastInstruction(stages[stages.length - 1], 'CMD'))).to.deep.equal(['node', '--single-threaded-gc', '--max-semi-space-size=8', 'dist/src/infrastructure/main.js']);
     expect(dockerfileUser(stages)?.uid).to.equal(1000);
   });
 
