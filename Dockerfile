@@ -50,6 +50,6 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
 # more requests a second and half the p99 (README, Performance). --max-semi-space-size=8: a young
 # generation of at most 8 MB per half instead of 16; what a request allocates dies young, so
 # scavenges stay cheap, and RSS after two million calls fell from 130-139 to 116-118 MB with the
-# rate within the noise. npm start and the bench run this line.
+# rate within the noise. The bench reads this line; npm start and dev run the same command (a test holds them equal).
 STOPSIGNAL SIGTERM
 CMD ["node", "--single-threaded-gc", "--max-semi-space-size=8", "dist/src/infrastructure/main.js"]

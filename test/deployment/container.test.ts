@@ -35,6 +35,16 @@ describe('the Dockerfile and .dockerignore', () => {
     expect(dockerfileUser(stages)?.uid).to.equal(1000);
   });
 
+  it("has npm start and npm run dev run the CMD's node command, its flags included", () => {
+    const stages = parseDockerfile(DOCKERFILE);
+    const cmd = execForm(lastInstruction(stages[stages.length - 1], 'CMD'));
+    expect(cmd, 'an exec-form CMD').to.be.an('array');
+    const command = cmd!.join(' ');
+    const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(scripts.start).to.equal(`npm run build && ${command}`);
+    expect(scripts.dev).to.equal(`npm run build && LOG_LEVEL=debug ${command} | pino-pretty`);
+  });
+
   it('keep node_modules, build output, data files, tests and git out of the build context', () => {
     expect(dockerignoreProblems(DOCKERIGNORE)).to.deep.equal([]);
     // Nothing a COPY from the context needs is ignored.
