@@ -15,6 +15,7 @@ import { MongoStorageHealth, PING_TIMEOUT_MS } from '../adapters/persistence/mon
 import { ensureAfterReconnection } from '../adapters/persistence/mongodb/mongo-unique-indexes';
 import { MongoUserRepository } from '../adapters/persistence/mongodb/mongo-user-repository';
 import { GroupCommit } from '../adapters/persistence/sqlite/group-commit';
+import { ReadBatch } from '../adapters/persistence/sqlite/read-batch';
 import { SqliteApiKeyRepository } from '../adapters/persistence/sqlite/sqlite-api-key-repository';
 import { openSqliteDatabase } from '../adapters/persistence/sqlite/sqlite-database';
 import { deleteExpiredRateLimits, SqliteRateLimiter } from '../adapters/persistence/sqlite/sqlite-rate-limiter';
@@ -42,10 +43,11 @@ export async function bindStorage(container: Container, config: Config, logger: 
       return async () => {};
     case 'sqlite': {
       const db = openSqliteDatabase(config.sqlitePath);
-      // One connection and one write queue per process, shared by every repository.
+      // One connection, one write queue and one read batch per process, shared by every repository.
       const writes = new GroupCommit(db, config.storageTimeoutMs);
+      const reads = new ReadBatch(db);
       container.bind(TOKENS.UserRepository).toConstantValue(new SqliteUserRepository(db, writes));
-      container.bind(TOKENS.ApiKeyRepository).toConstantValue(new SqliteApiKeyRepository(db, writes));
+      container.bind(TOKENS.ApiKeyRepository).toConstantValue(new SqliteApiKeyRepository(db, writes, reads));
       container.bind(TOKENS.SequenceRepository).toConstantValue(new SqliteSequenceRepository(db, writes));
       const report = (problem: string) => logger.error({ storage: 'sqlite' }, `storage unhealthy: ${problem}`);
       container.bind(TOKENS.StorageHealth).toConstantValue(new SqliteStorageHealth(db, config.sqlitePath, writes, report));

@@ -4,6 +4,7 @@ import { mkdtempSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GroupCommit } from '../../src/adapters/persistence/sqlite/group-commit';
+import { ReadBatch } from '../../src/adapters/persistence/sqlite/read-batch';
 import { openSqliteDatabase } from '../../src/adapters/persistence/sqlite/sqlite-database';
 import { SqliteStartupError } from '../../src/adapters/persistence/sqlite/sqlite-errors';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/adapters/persistence/sqlite/sqlite-schema';
@@ -57,7 +58,7 @@ sequenceRepositoryContract('sqlite', async () => {
 });
 apiKeyRepositoryContract('sqlite', async () => {
   const db = openDatabase();
-  return new SqliteApiKeyRepository(db, new GroupCommit(db));
+  return new SqliteApiKeyRepository(db, new GroupCommit(db), new ReadBatch(db));
 });
 rateLimiterContract('sqlite', async (limit) => new SqliteRateLimiter(openDatabase(), limit, 1000));
 
@@ -68,12 +69,12 @@ describe('SQLite storage', () => {
     const user = aUser();
     const key = anApiKey({ userId: user.id });
     await new SqliteUserRepository(db, new GroupCommit(db)).add(user);
-    await new SqliteApiKeyRepository(db, new GroupCommit(db)).addWithinLimit(key, 20);
+    await new SqliteApiKeyRepository(db, new GroupCommit(db), new ReadBatch(db)).addWithinLimit(key, 20);
     await new SqliteSequenceRepository(db, new GroupCommit(db)).set(user.id, 'default', 41, { now: new Date() });
     db.close();
     db = openDatabase(file);
     expect(await new SqliteUserRepository(db, new GroupCommit(db)).findByEmail(user.email)).to.deep.equal(user);
-    expect(await new SqliteApiKeyRepository(db, new GroupCommit(db)).findByDigest(key.digest)).to.deep.equal(key);
+    expect(await new SqliteApiKeyRepository(db, new GroupCommit(db), new ReadBatch(db)).findByDigest(key.digest)).to.deep.equal(key);
     expect(await next(new SqliteSequenceRepository(db, new GroupCommit(db)), user.id)).to.equal(42);
   });
 

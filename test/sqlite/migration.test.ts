@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NodeCryptoApiKeyIssuer } from '../../src/adapters/crypto/node-crypto-api-key-issuer';
 import { GroupCommit } from '../../src/adapters/persistence/sqlite/group-commit';
+import { ReadBatch } from '../../src/adapters/persistence/sqlite/read-batch';
 import { SqliteApiKeyRepository } from '../../src/adapters/persistence/sqlite/sqlite-api-key-repository';
 import { openSqliteDatabase } from '../../src/adapters/persistence/sqlite/sqlite-database';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/adapters/persistence/sqlite/sqlite-schema';
@@ -51,7 +52,7 @@ describe('SQLite migration of a file written before api_keys', () => {
     try {
       expect(db.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
       const writes = new GroupCommit(db);
-      const keys = new SqliteApiKeyRepository(db, writes);
+      const keys = new SqliteApiKeyRepository(db, writes, new ReadBatch(db));
       const authenticate = new Authenticate(keys, issuer, new FixedClock());
       for (const user of users) expect(await authenticate.execute(user.issued.key)).to.equal(user.id);
       // The use is recorded after the answer, with the next group commit.

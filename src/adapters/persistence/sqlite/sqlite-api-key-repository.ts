@@ -3,6 +3,7 @@ import { ApiKey } from '../../../domain/api-key';
 import { ApiKeyRepository, Revocation } from '../../../domain/api-key-repository.port';
 import { UserId } from '../../../domain/user';
 import { GroupCommit } from './group-commit';
+import { ReadBatch } from './read-batch';
 import { translateSqliteError } from './sqlite-errors';
 
 interface ApiKeyRow {
@@ -34,6 +35,7 @@ export class SqliteApiKeyRepository implements ApiKeyRepository {
   constructor(
     db: Database.Database,
     private readonly writes: GroupCommit,
+    private readonly reads: ReadBatch,
   ) {
     // The limit is in the statement itself: the row is inserted only while the user has fewer keys.
     this.insertStatement = db.prepare(
@@ -61,13 +63,10 @@ export class SqliteApiKeyRepository implements ApiKeyRepository {
     return result.changes === 1;
   }
 
+  /** Every authenticated request asks this: the lookups of a turn share one read transaction. */
   async findByDigest(digest: string): Promise<ApiKey | null> {
-    try {
-      const row = this.byDigestStatement.get(digest) as ApiKeyRow | undefined;
-      return row === undefined ? null : toApiKey(row);
-    } catch (error) {
-      throw translateSqliteError(error);
-    }
+    const row = (await this.reads.run(() => this.byDigestStatement.get(digest))) as ApiKeyRow | undefined;
+    return row === undefined ? null : toApiKey(row);
   }
 
   async listByUser(userId: UserId): Promise<ApiKey[]> {
