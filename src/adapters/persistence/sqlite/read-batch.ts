@@ -46,20 +46,17 @@ export class ReadBatch {
     this.stats.reads += batch.length;
     // A lone read is cheaper as one statement than inside BEGIN and COMMIT of its own.
     const together = batch.length > 1 && this.begin();
-    const results = batch.map((pending) => {
+    // Settled here, but no caller's continuation runs before this function returns (they are
+    // microtasks), so none of them runs inside the read transaction.
+    for (const pending of batch) {
       try {
-        return { ok: true as const, value: pending.read() };
+        pending.resolve(pending.read());
       } catch (error) {
-        return { ok: false as const, error };
+        pending.reject(translateSqliteError(error));
       }
-    });
+    }
     // A read transaction writes nothing: ending it only lets go of its snapshot.
     if (together && this.db.inTransaction) this.end();
-    batch.forEach((pending, index) => {
-      const result = results[index];
-      if (result.ok) pending.resolve(result.value);
-      else pending.reject(translateSqliteError(result.error));
-    });
   }
 
   /** Opens the read transaction; when it cannot (the connection closed), each read runs and fails alone. */
