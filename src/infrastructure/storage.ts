@@ -63,6 +63,7 @@ export async function bindStorage(container: Container, config: Config, logger: 
       sweep.unref();
       return async () => {
         clearInterval(sweep);
+        await writes.close();
         db.close();
       };
     }

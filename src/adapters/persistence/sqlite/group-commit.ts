@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { StorageUnavailable } from '../../../domain/errors';
 import { isLockBusy, isStorageFault, translateSqliteError } from './sqlite-errors';
+import { Durability, WalSync } from './wal-sync';
 
 interface Pending {
   run(): unknown;
@@ -15,11 +16,11 @@ const FIRST_RETRY_MS = 1;
 const LONGEST_RETRY_MS = 25;
 
 /**
- * Commits writes in groups: every write queued while the previous group was being committed
- * (better-sqlite3 is synchronous, so requests pile up during an fsync) goes into one
- * immediate transaction with one sync. Each caller still gets its own result, and none is
- * answered before its group's COMMIT has returned. A lone caller waits only for setImmediate,
- * never for a timer.
+ * Commits writes in groups: every write queued in one turn of the event loop goes into one
+ * immediate transaction, made durable by one sync of the WAL (wal-sync.ts), which runs on a
+ * thread of its own while the next group forms and commits. Each caller still gets its own
+ * result, and none is answered before a sync begun after its group's COMMIT has returned. A
+ * lone caller waits only for setImmediate, never for a timer.
  *
  * The connection's busy_timeout is 0: SQLite's own wait for a lock held by another process
  * is a sleep on Node's only thread, which would stop every request, /health/live included.
@@ -38,7 +39,18 @@ export class GroupCommit {
   constructor(
     private readonly db: Database.Database,
     private readonly lockWaitMs = 1000,
+    readonly sync: Durability = new WalSync(`${db.name}-wal`),
   ) {}
+
+  /** Resolves once every commit made before the call, by any process on the file, is on disk. */
+  durable(): Promise<void> {
+    return this.sync.durable();
+  }
+
+  /** Makes every commit so far durable and stops the sync thread; the connection stays open. */
+  close(): Promise<void> {
+    return this.sync.close();
+  }
 
   run<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -55,6 +67,12 @@ export class GroupCommit {
     this.scheduled = false;
     const group = this.queue;
     this.queue = [];
+    if (this.sync.failure !== null) {
+      // A failed sync leaves the WAL's state on disk unknown: nothing more is written.
+      this.fault = this.sync.failure;
+      for (const pending of group) pending.reject(new StorageUnavailable(this.sync.failure));
+      return;
+    }
     try {
       this.db.exec('BEGIN IMMEDIATE');
     } catch (error) {
@@ -88,14 +106,23 @@ export class GroupCommit {
     this.fault = null;
     this.stats.groups += 1;
     this.stats.writes += group.length;
-    group.forEach((pending, index) => {
-      const result = results[index];
-      if (result.ok) pending.resolve(result.value);
-      else {
-        if (isStorageFault(result.error)) this.fault = result.error;
-        pending.reject(translateSqliteError(result.error));
-      }
-    });
+    // A refusal is answered after the sync too: it may rest on a write not yet on disk (an
+    // email taken by a registration of this group).
+    this.sync.durable().then(
+      () =>
+        group.forEach((pending, index) => {
+          const result = results[index];
+          if (result.ok) pending.resolve(result.value);
+          else {
+            if (isStorageFault(result.error)) this.fault = result.error;
+            pending.reject(translateSqliteError(result.error));
+          }
+        }),
+      (error: unknown) => {
+        this.fault = this.sync.failure;
+        for (const pending of group) pending.reject(error);
+      },
+    );
   }
 
   /** Another connection holds the write lock: fail the writes that waited long enough, retry the rest later. */

@@ -70,11 +70,15 @@ export class SqliteApiKeyRepository implements ApiKeyRepository {
   }
 
   async listByUser(userId: UserId): Promise<ApiKey[]> {
+    let rows: ApiKeyRow[];
     try {
-      return (this.byUserStatement.all(userId) as ApiKeyRow[]).map(toApiKey);
+      rows = this.byUserStatement.all(userId) as ApiKeyRow[];
     } catch (error) {
       throw translateSqliteError(error);
     }
+    // The list may show a key whose creation is still being synced: answered once it is on disk.
+    await this.writes.durable();
+    return rows.map(toApiKey);
   }
 
   revoke(userId: UserId, keyId: string): Promise<Revocation> {

@@ -122,14 +122,14 @@ export class SqliteSequenceRepository implements SequenceRepository {
   }
 
   async get(userId: UserId, name: string): Promise<Sequence | null> {
-    const rows = this.read<SequenceRow>(() => this.statements.get.all(userId, name));
+    const rows = await this.read<SequenceRow>(() => this.statements.get.all(userId, name));
     if (rows.length > 0) return toSequence(rows[0]);
     return name === SequenceName.DEFAULT ? Sequences.untouchedDefault() : null;
   }
 
   async list(userId: UserId, page: { after?: string; size: number }): Promise<Sequence[]> {
     const after = page.after ?? '';
-    const rows = this.read<SequenceRow>(() => this.statements.list.all({ userId, after, size: page.size }));
+    const rows = await this.read<SequenceRow>(() => this.statements.list.all({ userId, after, size: page.size }));
     const sequences = rows.map(toSequence);
     if (SequenceName.DEFAULT > after && !sequences.some((sequence) => sequence.name === SequenceName.DEFAULT)) {
       sequences.push(Sequences.untouchedDefault());
@@ -194,12 +194,19 @@ export class SqliteSequenceRepository implements SequenceRepository {
     this.statements.sweepKeys.run(now.getTime() - IdempotencyKey.RETENTION_MS);
   }
 
-  private read<T>(query: () => unknown[]): T[] {
+  /**
+   * A value read may come from a commit whose sync is still running, in this process or another:
+   * it is answered once on disk, as a number handed out is.
+   */
+  private async read<T>(query: () => unknown[]): Promise<T[]> {
+    let rows: T[];
     try {
-      return query() as T[];
+      rows = query() as T[];
     } catch (error) {
       throw translateSqliteError(error);
     }
+    await this.writes.durable();
+    return rows;
   }
 }
 

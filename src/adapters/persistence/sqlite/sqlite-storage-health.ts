@@ -55,6 +55,15 @@ export class SqliteStorageHealth implements StorageHealth {
   private async check(): Promise<void> {
     await this.checkSameFile();
     this.probe.all();
+    const { sync } = this.writes;
+    if (sync.failure !== null) {
+      throw new SqliteUnhealthy(
+        `syncing the WAL of ${this.file} failed (${(sync.failure as Error).message}); writes are refused until the service restarts`,
+      );
+    }
+    if (sync.walReplaced()) {
+      throw new SqliteUnhealthy(`${this.file}-wal was deleted or replaced while the service has it open; restart the service`);
+    }
     if (this.writes.fault === null) return;
     // A pod that is not ready gets no requests, so it must find out by itself when the disk
     // has room again: it rewrites the header with the version it holds (read inside the write
