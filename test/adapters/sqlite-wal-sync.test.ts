@@ -158,7 +158,9 @@ describe('SQLite WAL sync', () => {
       expect(later).to.be.instanceOf(StorageUnavailable);
       expect((later as StorageUnavailable).outcomeUnknown).to.equal(false);
       expect(storedValue()).to.equal(1);
-      expect(await sync.durable().then(() => 'durable', () => 'refused')).to.equal('refused');
+      const read = await sequences.get('ada', 'default').then(() => null, (reason: unknown) => reason);
+      expect(read).to.be.instanceOf(StorageUnavailable);
+      expect((read as StorageUnavailable).outcomeUnknown).to.equal(false);
     });
 
     it('fails /health until the service restarts, saying why', async () => {

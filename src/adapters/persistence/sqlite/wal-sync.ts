@@ -63,7 +63,9 @@ export class WalSync implements Durability {
   }
 
   durable(): Promise<void> {
-    if (this.failure !== null) return Promise.reject(this.failed());
+    // Asked after a sync failed: by a read (writes are refused before they begin), whose value
+    // may not be on disk. It is refused; nothing of the caller's was written.
+    if (this.failure !== null) return Promise.reject(new StorageUnavailable(this.failure));
     return new Promise<void>((resolve, reject) => {
       this.waiting.push((error) => (error === undefined ? resolve() : reject(error)));
       if (this.running === null) this.start();
