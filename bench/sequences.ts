@@ -1,6 +1,6 @@
 /**
  * npm run bench:sequences — what ranges and idempotency keys cost, on SQLite with full
- * durability (WAL, synchronous=FULL, group commit), in one server process:
+ * durability (WAL, group commit, each group answered after its fdatasync), in one server process:
  *   - `POST /v1/next?count=1000`, reported in integers per second;
  *   - `POST /v1/next` with a fresh Idempotency-Key on every call, as a ratio to plain `POST /v1/next`.
  * Kept apart from bench.ts, whose harness is being rewritten; it shares no code with it.
