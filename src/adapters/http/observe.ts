@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { unescape } from 'node:querystring';
 import { Middleware } from 'koa';
 import { Logger } from 'pino';
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
+import { HistogramSeries, SeriesHistogram } from '../metrics/series-histogram';
 import { turns } from './batched-writes';
 import { redactSecrets } from '../logging/redact-secrets';
 import { Outcome } from './operation';
@@ -90,7 +91,7 @@ function routeOf(ctx: { state: RequestState; _matchedRoute?: unknown; matched?: 
 }
 
 function httpMetrics(registry: Registry) {
-  const duration = new Histogram({
+  const duration = new SeriesHistogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by method, route pattern and status class',
     labelNames: ['method', 'route', 'status_class'] as const,
@@ -108,19 +109,19 @@ function httpMetrics(registry: Registry) {
     labelNames: ['code'] as const,
     registers: [registry],
   });
-  // Label sets are few (routes x methods x status classes); resolving each once keeps the hot path cheap.
-  const series = new Map<string, { observe(seconds: number): void }>();
+  // Label sets are few (routes x methods x status classes); each is resolved once, by route and status.
+  const byRoute = new Map<string, HistogramSeries[]>();
 
   return {
     record(method: string, route: string, status: number, state: RequestState, seconds: number): void {
-      const statusClass = `${Math.floor(status / 100)}xx`;
-      const key = `${method} ${route} ${statusClass}`;
-      let child = series.get(key);
-      if (!child) {
-        child = duration.labels(method, route, statusClass);
-        series.set(key, child);
+      const statusClass = Math.floor(status / 100);
+      const key = `${method} ${route}`;
+      let series = byRoute.get(key);
+      if (!series) {
+        series = [];
+        byRoute.set(key, series);
       }
-      child.observe(seconds);
+      (series[statusClass] ??= duration.labels(method, route, `${statusClass}xx`)).observe(seconds);
       if (state.issued) issued.inc(state.issued);
       if (state.outcome) outcomes[state.outcome].inc();
       if (status === 401 && state.errorCode) authFailures.inc({ code: state.errorCode });

@@ -1,9 +1,10 @@
-import { Histogram, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
+import { SeriesHistogram } from './series-histogram';
 
-type StorageHistogram = Histogram<'adapter' | 'operation' | 'outcome'>;
+type StorageHistogram = SeriesHistogram<'adapter' | 'operation' | 'outcome'>;
 
 export function storageOperationHistogram(registry: Registry): StorageHistogram {
-  return new Histogram({
+  return new SeriesHistogram({
     name: 'increment_storage_operation_duration_seconds',
     help: 'Storage operation latency by adapter, operation and outcome',
     labelNames: ['adapter', 'operation', 'outcome'] as const,
