@@ -53,6 +53,29 @@ describe('SeriesHistogram', () => {
     expect(await registry.metrics()).to.include('request_seconds_count{method="GET",route="/v1/next",status_class="2xx"} 2');
   });
 
+  it('lists its series in the order of their first observation, before and after a reset, as prom-client does', async () => {
+    const theirs = new Registry();
+    const ours = new Registry();
+    const histogram = new Histogram(options(theirs));
+    const series = new SeriesHistogram(options(ours));
+    // Ours is asked for its series up front, as a caller that resolves them once does.
+    const [first, second] = [series.labels('GET', '/a', '2xx'), series.labels('GET', '/b', '2xx')];
+    histogram.labels('GET', '/b', '2xx').observe(0.1);
+    second.observe(0.1);
+    histogram.labels('GET', '/a', '2xx').observe(0.2);
+    first.observe(0.2);
+    expect(await ours.metrics()).to.equal(await theirs.metrics());
+    theirs.resetMetrics();
+    ours.resetMetrics();
+    histogram.labels('GET', '/a', '2xx').observe(0.3);
+    first.observe(0.3);
+    histogram.labels('GET', '/b', '2xx').observe(0.4);
+    second.observe(0.4);
+    const text = await ours.metrics();
+    expect(text).to.equal(await theirs.metrics());
+    expect(text.indexOf('route="/a"')).to.be.below(text.indexOf('route="/b"'));
+  });
+
   it('is zeroed by the registry\'s reset, as prom-client\'s are, and counts again after it', async () => {
     const { theirs, ours, histogram, series } = bothWith([{ labels: ['GET', '/v1/next', '2xx'], value: 0.002 }]);
     theirs.resetMetrics();
@@ -64,7 +87,7 @@ describe('SeriesHistogram', () => {
     expect(await ours.metrics()).to.include('request_seconds_count{method="GET",route="/v1/next",status_class="2xx"} 1');
   });
 
-  it('refuses what prom-client refuses: a value that is not a finite number, a wrong number of label values', () => {
+  it('refuses a value that is not a finite number, a wrong number of label values (as prom-client does) and buckets out of order', () => {
     const histogram = new SeriesHistogram(options(new Registry()));
     expect(() => histogram.labels('GET', '/v1/next', '2xx').observe(Number.NaN)).to.throw(TypeError, /not a valid number/);
     expect(() => histogram.labels('GET', '/v1/next', '2xx').observe(Number.POSITIVE_INFINITY)).to.throw(TypeError);

@@ -54,7 +54,7 @@ export class SqliteSequenceRepository implements SequenceRepository {
     private readonly writes: GroupCommit,
   ) {
     // RETURNING statements run with .all(), which steps them to completion: a write left
-    // half-stepped would hold the WAL.
+    // half-stepped would hold the WAL. (advance, below, is the one run with get().)
     this.statements = {
       get: db.prepare(`SELECT ${COLUMNS} FROM incremental_counter WHERE user_id = ? AND name = ?`),
       list: db.prepare(
@@ -185,7 +185,7 @@ export class SqliteSequenceRepository implements SequenceRepository {
   private advance(userId: UserId, name: string, request: IssueRequest): Issue {
     const { count, limit } = request;
     const now = request.now.getTime();
-    const advanced = this.statements.advance.get(count, now, now, userId, name, limit - count) as unknown as AdvancedRow | undefined;
+    const advanced = this.statements.advance.get(count, now, now, userId, name, limit - count);
     let row = advanced && { name, value: advanced[0], created_at: advanced[1], updated_at: advanced[2] };
     if (!row) {
       const stored = this.statements.get.all(userId, name) as SequenceRow[];
