@@ -3,7 +3,7 @@ import { unescape } from 'node:querystring';
 import { Middleware } from 'koa';
 import { Logger } from 'pino';
 import { Counter, Registry } from 'prom-client';
-import { HistogramSeries, SeriesHistogram } from '../metrics/series-histogram';
+import { SeriesHistogram } from '../metrics/series-histogram';
 import { turns } from './batched-writes';
 import { redactSecrets } from '../logging/redact-secrets';
 import { Outcome } from './operation';
@@ -109,19 +109,10 @@ function httpMetrics(registry: Registry) {
     labelNames: ['code'] as const,
     registers: [registry],
   });
-  // Label sets are few (routes x methods x status classes); each is resolved once, by route and status.
-  const byRoute = new Map<string, HistogramSeries[]>();
-
   return {
     record(method: string, route: string, status: number, state: RequestState, seconds: number): void {
-      const statusClass = Math.floor(status / 100);
-      const key = `${method} ${route}`;
-      let series = byRoute.get(key);
-      if (!series) {
-        series = [];
-        byRoute.set(key, series);
-      }
-      (series[statusClass] ??= duration.labels(method, route, `${statusClass}xx`)).observe(seconds);
+      // Label sets are few (routes x methods x status classes); the histogram resolves each once.
+      duration.labels(method, route, `${Math.floor(status / 100)}xx`).observe(seconds);
       if (state.issued) issued.inc(state.issued);
       if (state.outcome) outcomes[state.outcome].inc();
       if (status === 401 && state.errorCode) authFailures.inc({ code: state.errorCode });
