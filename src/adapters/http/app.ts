@@ -116,8 +116,6 @@ function headOnlyWhereAllowed(ctx: Context, refusing: ReadonlySet<string>): void
 function errors(logger: Logger): Middleware<RequestState> {
   const refusingHead = new Set(API.filter((operation) => operation.refusesHead).map((operation) => operation.path));
   return async (ctx, next) => {
-    // Set first, so that error responses carry them too; straight to Node, past Koa's checks.
-    for (const [name, value] of API_HEADERS) ctx.res.setHeader(name, value);
     try {
       // Whatever the route: a body larger than any operation takes is refused before it is read.
       if ((ctx.request.length ?? 0) > MAX_BODY_BYTES) throw refuse('payload_too_large', `The request body must be at most ${MAX_BODY_BYTES / 1024} KiB.`);
@@ -136,6 +134,12 @@ function errors(logger: Logger): Middleware<RequestState> {
       ctx.body = { errors: [problem.object] };
       ctx.type = JSON_API_MEDIA_TYPE;
       ctx.set(problem.headers);
+    }
+    // Last, on error documents too, straight to Node past Koa's checks; not where the route set a
+    // policy of its own (the page and the docs). Set on arrival, as they were, every request held
+    // them through its wait on the store, and each young-generation collection copied them again.
+    if (!ctx.res.headersSent && !ctx.res.hasHeader('Content-Security-Policy')) {
+      for (const [name, value] of API_HEADERS) ctx.res.setHeader(name, value);
     }
   };
 }

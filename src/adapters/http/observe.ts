@@ -43,10 +43,11 @@ export function observe(logger: Logger, registry: Registry, within: Middleware<R
     const offered = ctx.get(REQUEST_ID_HEADER);
     const requestId = SANE_REQUEST_ID.test(offered) && !quotesKey(offered) ? offered : randomUUID();
     ctx.state.requestId = requestId;
-    ctx.res.setHeader(REQUEST_ID_HEADER, requestId);
     try {
       await within(ctx, next);
     } finally {
+      // Set once the reply is ready, like the API's headers (app.ts): nothing held while it waits.
+      if (!ctx.res.headersSent) ctx.res.setHeader(REQUEST_ID_HEADER, requestId);
       // Koa writes the reply once this middleware returns: one ready within the turn its request
       // arrived in is held to that turn's end (batched-writes.ts), which counts in its duration.
       if (!turn.hasEnded) await turn.ended;
