@@ -1,6 +1,6 @@
 import { WebPageNotBuilt } from '../adapters/http/web-page';
 import { redactSecrets } from '../adapters/logging/redact-secrets';
-import { MongoStartupError } from '../adapters/persistence/mongodb/mongo-errors';
+import { MongoStartupError } from '../adapters/persistence/mongodb/mongo-startup-error';
 import { SqliteStartupError } from '../adapters/persistence/sqlite/sqlite-errors';
 import { Config } from './config';
 

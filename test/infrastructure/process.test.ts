@@ -40,6 +40,32 @@ describe('the service process (dist/src/infrastructure/main.js)', () => {
     expect(service.output()).not.to.contain('correct horse');
   });
 
+  it('on SQLite or memory never loads the MongoDB driver, whose BSON buffers alone hold about 20 MB', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'increment-driver-'));
+    try {
+      for (const storage of ['sqlite', 'memory']) {
+        const port = await freePort();
+        // The real entry point, with a probe that answers which modules the process has loaded.
+        const probe = path.join(folder, 'probe.js');
+        writeFileSync(probe, "process.on('SIGUSR2', () => { console.log('LOADED ' + JSON.stringify(Object.keys(require.cache))); process.exit(0); });");
+        const service = startMain({ PORT: String(port), STORAGE: storage, SQLITE_PATH: path.join(folder, 'probe.db'), NODE_OPTIONS: `--require ${probe}` });
+        for (let answered = false; !answered; ) {
+          answered = await fetch(`http://127.0.0.1:${port}/health/live`).then((reply) => reply.ok, () => false);
+          if (!answered && service.child.exitCode !== null) throw new Error(service.output());
+        }
+        // A request that touches the store: the driver must not come in lazily either.
+        expect((await fetch(`http://127.0.0.1:${port}/v1/register`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"email":"probe@example.com","password":"correct horse"}' })).status).to.equal(201);
+        service.child.kill('SIGUSR2');
+        expect(await service.exited()).to.equal(0);
+        const loaded = JSON.parse(/^LOADED (.*)$/m.exec(service.output())![1]) as string[];
+        expect(loaded.some((file) => file.endsWith(path.join('infrastructure', 'storage.js')))).to.equal(true);
+        expect(loaded.filter((file) => /node_modules\/(mongodb|bson)\//.test(file)), storage).to.deep.equal([]);
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   describe('with WORKERS=2', () => {
     let folder: string;
     beforeEach(() => (folder = mkdtempSync(path.join(tmpdir(), 'increment-workers-'))));

@@ -53,14 +53,17 @@ export function observe(logger: Logger, registry: Registry, within: Middleware<R
       if (!turn.hasEnded) await turn.ended;
       const durationMs = performance.now() - started;
       const route = routeOf(ctx);
-      metrics.record(ctx.method, route, ctx.status, ctx.state, durationMs / 1000);
+      const { method } = ctx;
+      const { statusCode: status } = ctx.res;
+      metrics.record(method, route, status, ctx.state, durationMs / 1000);
       logger.info(
         {
           reqId: requestId,
-          method: ctx.method,
+          method,
           route,
-          ...(route === 'unmatched' ? { path: loggablePath(ctx.path) } : {}),
-          status: ctx.status,
+          // pino leaves out fields that are undefined: a path only for a request no route matched.
+          path: route === 'unmatched' ? loggablePath(ctx.path) : undefined,
+          status,
           durationMs: Math.round(durationMs * 1000) / 1000,
           userId: ctx.state.userId,
         },

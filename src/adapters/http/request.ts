@@ -58,14 +58,16 @@ export function requestReader(operation: Operation): RequestReader {
       params: params === NOTHING ? {} : params(ctx.params ?? {}),
       query: query === NOTHING ? {} : query(ctx.query),
       headers: headers === NOTHING ? {} : headers(ctx.headers),
+      body: {} as Record<string, unknown>,
     };
-    if (!body) return { request: { ...request, body: {} }, sourceOf: elsewhere };
+    if (!body) return { request, sourceOf: elsewhere };
     const { values, isDocument } = body(await readBody(ctx));
     const { fields, idField } = operation.body!;
     const pointer = (field: string) =>
       !isDocument ? `/${field}` : field === idField ? '/data/id' : `/data/attributes/${fields[field].attribute ?? field}`;
+    request.body = values;
     return {
-      request: { ...request, body: values },
+      request,
       sourceOf: (field) => (Object.hasOwn(fields, field) && values[field] !== undefined ? { pointer: pointer(field) } : elsewhere(field)),
     };
   };
@@ -83,13 +85,19 @@ function fieldsValidator(
   const schema = Type.Object(Object.fromEntries(names.map((name) => [nameIn(name), optionality(fields[name])])));
   const validate = ajv.compile(schema);
   const byKey = new Map(names.map((name) => [`/${nameIn(name)}`, { name, field: fields[name] }]));
+  const keys = names.map(nameIn);
+  const anyRequired = names.some((name) => fields[name].required);
   return (values) => {
+    // Most requests give none of them (next without count or Idempotency-Key): nothing to check or copy.
+    if (!anyRequired && keys.every((key) => values[key] === undefined)) return {};
     if (!validate(values)) {
       const { pointer, error } = firstError(validate);
       const found = byKey.get(pointer)!;
       throw refuse(found.field.code, `${found.name} ${found.field.hint ?? describe(error)}`, { [kind]: found.name } as ErrorSource);
     }
-    return Object.fromEntries(names.map((name) => [name, values[nameIn(name)]]));
+    const picked: Record<string, unknown> = {};
+    for (let i = 0; i < names.length; i += 1) picked[names[i]] = values[keys[i]];
+    return picked;
   };
 }
 

@@ -1,6 +1,7 @@
 import { MongoError, MongoNetworkError, MongoServerError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
 import { StorageUnavailable } from '../../../domain/errors';
 import { redactSecrets } from '../../logging/redact-secrets';
+import { MongoStartupError } from './mongo-startup-error';
 
 export const DUPLICATE_KEY = 11000;
 const NAMESPACE_NOT_FOUND = 26;
@@ -72,13 +73,6 @@ export async function withinTimeout<T>(timeoutMs: number, operation: 'read' | 'w
     return await Promise.race([run(), timeout]);
   } finally {
     clearTimeout(timer);
-  }
-}
-/** MongoDB could not be used at start-up; the message says so in a sentence that names MONGODB_URL. */
-export class MongoStartupError extends Error {
-  constructor(message: string, options: { cause: unknown }) {
-    super(message, options);
-    this.name = 'MongoStartupError';
   }
 }
 
