@@ -188,7 +188,9 @@ function rates(contenders: Contender[], rounds: Array<Map<string, Sample>>): Ver
 
 /** Target 5: RSS after each million `next` calls spread over many keys, on SQLite. */
 async function memoryTarget(): Promise<Verdict> {
-  const label = `5. RSS after ${group(MEMORY_CALLS)} next calls over ${group(MEMORY_KEYS)} keys < 150 MB, not growing over the next ${group(MEMORY_CALLS)}`;
+  const label =
+    `5. RSS after ${group(MEMORY_CALLS)} next calls over ${group(MEMORY_KEYS)} keys < 150 MB (every sample from then on), ` +
+    `not growing over the next ${group(MEMORY_CALLS)} (median against median)`;
   if (MEMORY_CALLS <= 0) return { label, measured: 'not checked: BENCH_MEMORY_CALLS=0' };
   const server = await startService({ BCRYPT_ROUNDS: '4', STORAGE: 'sqlite', SQLITE_PATH: sqliteFile() }, SERVER_CPUS);
   stops.push(() => server.stop());
@@ -200,12 +202,12 @@ async function memoryTarget(): Promise<Verdict> {
     }),
   );
   console.log(`\nmemory: ${group(keys.length)} users registered in ${fixed((Date.now() - started) / 1000, 1)} s; RSS ${fixed(server.residentBytes() / 2 ** 20, 1)} MB`);
-  // RSS is sampled after every wrk run (at most 5 s, so 15 to 25 samples a million), not once a
+  // RSS is sampled after every wrk run (at most 5 s, so 13 to 25 samples a million), not once a
   // million: between two full collections the old generation grows and then drops again, by 20
   // to 40 MB, so two single samples said "growing" or "not" by when they fell. The first million
   // warms up (the old generation finds its size after the registrations: 108 to 155 MB in one
-  // run, then 111 to 118 for the next million); from then on every sample must stay under
-  // 150 MB, and the third million's median within 5 MB or 5 % of the second's.
+  // run, then 111 to 118 for the next million); from its last sample on every sample must stay
+  // under 150 MB, and the third million's median within 5 MB or 5 % of the second's.
   const samples: number[][] = [];
   let calls = 0;
   let failures = 0;
@@ -221,6 +223,8 @@ async function memoryTarget(): Promise<Verdict> {
       rate = Math.max(result.requestsPerSecond, 1);
       resident.push(server.residentBytes() / 2 ** 20);
     }
+    // The last run of a step can overshoot into the next: a step always has its sample.
+    if (resident.length === 0) resident.push(server.residentBytes() / 2 ** 20);
     samples.push(resident);
     console.log(
       `memory: RSS ${fixed(resident.at(-1)!, 1)} MB after ${group(calls)} calls; over this million${step === 1 ? ' (the warm-up)' : ''} ` +
@@ -228,12 +232,13 @@ async function memoryTarget(): Promise<Verdict> {
     );
   }
   const [, second, third] = samples.map(median);
-  const highest = Math.max(...samples.slice(1).flat());
+  // From the sample at the end of the first million on.
+  const highest = Math.max(samples[0].at(-1)!, ...samples.slice(1).flat());
   const growth = third - second;
   const flat = growth <= Math.max(5, second * 0.05);
   const measured =
     `medians ${fixed(second, 1)} then ${fixed(third, 1)} MB (${growth >= 0 ? '+' : ''}${fixed(growth, 1)} MB), ` +
-    `highest ${fixed(highest, 1)} MB after the first million${failures ? `; ${failures} failed calls` : ''}`;
+    `highest ${fixed(highest, 1)} MB from the first million's end${failures ? `; ${failures} failed calls` : ''}`;
   return { label, measured, met: failures === 0 && highest < 150 && flat };
 }
 

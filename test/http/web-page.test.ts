@@ -59,21 +59,32 @@ describe('the web page at / (HTTP)', () => {
 
   it('leaves the API responses as strict as they were: no-store, and a policy that allows nothing', async () => {
     const key = await registerUser(server);
-    for (const reply of [
-      await server.http.get('/v1/current', { headers: bearer(key) }),
-      await server.http.get('/v1/current'),
-      await server.http.get('/no/such/page'),
-    ]) {
-      expect(reply.headers['cache-control']).to.equal('no-store');
-      expect(reply.headers['x-content-type-options']).to.equal('nosniff');
+    // Each reply with the header of its own it must keep beside the API's (set last, once the reply is ready).
+    const replies: Array<[string, Awaited<ReturnType<TestServer['http']['get']>>, string | undefined]> = [
+      ['GET /v1/current', await server.http.get('/v1/current', { headers: bearer(key) }), 'etag'],
+      ['GET /v1/current without a key', await server.http.get('/v1/current'), 'www-authenticate'],
+      ['GET /no/such/page', await server.http.get('/no/such/page'), undefined],
+      ['DELETE /v1/next', await server.http.send('DELETE', '/v1/next', { headers: bearer(key) }), 'allow'],
+      ['HEAD /v1/next', await server.http.send('HEAD', '/v1/next', { headers: bearer(key) }), 'allow'],
+      ['OPTIONS /v1/next', await server.http.send('OPTIONS', '/v1/next'), 'allow'],
+      // Refused before any route runs.
+      ['POST /v1/register, too large', await server.http.post('/v1/register', { body: 'x'.repeat(70_000), headers: { 'Content-Type': 'application/json' } }), undefined],
+    ];
+    for (const [name, reply, own] of replies) {
+      expect(reply.headers['cache-control'], name).to.equal('no-store');
+      expect(reply.headers['x-content-type-options'], name).to.equal('nosniff');
+      expect(reply.headers['x-frame-options'], name).to.equal('SAMEORIGIN');
       // The directives, however they are spaced: helmet writes "a;b".
-      expect(String(reply.headers['content-security-policy']).split(';').map((directive: string) => directive.trim())).to.deep.equal([
+      expect(String(reply.headers['content-security-policy']).split(';').map((directive: string) => directive.trim()), name).to.deep.equal([
         "default-src 'none'",
         "frame-ancestors 'none'",
       ]);
-      expect(reply.headers['content-type']).to.equal('application/vnd.api+json');
-      expect(reply.headers['access-control-allow-origin']).to.equal(undefined);
+      if (reply.text !== '') expect(reply.headers['content-type'], name).to.equal('application/vnd.api+json');
+      expect(reply.headers['access-control-allow-origin'], name).to.equal(undefined);
+      expect(reply.headers['x-request-id'], name).to.match(/^[0-9a-f-]{36}$/);
+      if (own) expect(reply.headers[own], `${name}: ${own}`).to.be.a('string').and.not.equal('');
     }
+    expect(replies.map(([, reply]) => reply.status)).to.deep.equal([200, 401, 404, 405, 405, 200, 413]);
   });
 
   it('revalidates instead of caching blindly: an unchanged file costs a 304', async () => {

@@ -135,9 +135,10 @@ function errors(logger: Logger): Middleware<RequestState> {
       ctx.type = JSON_API_MEDIA_TYPE;
       ctx.set(problem.headers);
     }
-    // Last, on error documents too, straight to Node past Koa's checks; not where the route set a
-    // policy of its own (the page and the docs). Set on arrival, as they were, every request held
-    // them through its wait on the store, and each young-generation collection copied them again.
+    // Last, on error documents too, straight to Node past Koa's checks, so no reply of the API can
+    // loosen them; not where the route set a policy of its own (the page and the docs). Set on
+    // arrival, as they were, every request held them through its wait on the store, and each
+    // young-generation collection copied them again.
     if (!ctx.res.headersSent && !ctx.res.hasHeader('Content-Security-Policy')) {
       for (const [name, value] of API_HEADERS) ctx.res.setHeader(name, value);
     }

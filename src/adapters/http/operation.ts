@@ -92,6 +92,7 @@ export interface Reply {
   readonly status: number;
   readonly body: unknown;
   readonly type?: string;
+  /** Set on the reply; the API's security headers and Cache-Control (app.ts) are set after these and win. */
   readonly headers?: Readonly<Record<string, string>>;
   readonly issued?: number;
 }
