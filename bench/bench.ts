@@ -194,6 +194,7 @@ async function memoryTarget(): Promise<Verdict> {
   if (MEMORY_CALLS <= 0) return { label, measured: 'not checked: BENCH_MEMORY_CALLS=0' };
   const server = await startService({ BCRYPT_ROUNDS: '4', STORAGE: 'sqlite', SQLITE_PATH: sqliteFile() }, SERVER_CPUS);
   stops.push(() => server.stop());
+  const residentMb = () => server.residentBytes() / 2 ** 20;
   const keys: string[] = [];
   const started = Date.now();
   await Promise.all(
@@ -201,7 +202,7 @@ async function memoryTarget(): Promise<Verdict> {
       for (let i = worker; i < MEMORY_KEYS; i += 8) keys.push(await registerUser(server.url, `memory-${i}@example.com`));
     }),
   );
-  console.log(`\nmemory: ${group(keys.length)} users registered in ${fixed((Date.now() - started) / 1000, 1)} s; RSS ${fixed(server.residentBytes() / 2 ** 20, 1)} MB`);
+  console.log(`\nmemory: ${group(keys.length)} users registered in ${fixed((Date.now() - started) / 1000, 1)} s; RSS ${fixed(residentMb(), 1)} MB`);
   // RSS is sampled after every wrk run (at most 5 s, so 13 to 25 samples a million), not once a
   // million: between two full collections the old generation grows and then drops again, by 20
   // to 40 MB, so two single samples said "growing" or "not" by when they fell. The first million
@@ -221,10 +222,10 @@ async function memoryTarget(): Promise<Verdict> {
       calls += result.requests;
       failures += result.failures;
       rate = Math.max(result.requestsPerSecond, 1);
-      resident.push(server.residentBytes() / 2 ** 20);
+      resident.push(residentMb());
     }
     // The last run of a step can overshoot into the next: a step always has its sample.
-    if (resident.length === 0) resident.push(server.residentBytes() / 2 ** 20);
+    if (resident.length === 0) resident.push(residentMb());
     samples.push(resident);
     console.log(
       `memory: RSS ${fixed(resident.at(-1)!, 1)} MB after ${group(calls)} calls; over this million${step === 1 ? ' (the warm-up)' : ''} ` +

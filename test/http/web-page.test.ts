@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadWebPage, WebPageNotBuilt } from '../../src/adapters/http/web-page';
+import { Reply } from '../support/http-client';
 import { bearer, registerUser, startTestServer, TestServer } from '../support/test-server';
 
 describe('the web page at / (HTTP)', () => {
@@ -60,7 +61,7 @@ describe('the web page at / (HTTP)', () => {
   it('leaves the API responses as strict as they were: no-store, and a policy that allows nothing', async () => {
     const key = await registerUser(server);
     // Each reply with the header of its own it must keep beside the API's (set last, once the reply is ready).
-    const replies: Array<[string, Awaited<ReturnType<TestServer['http']['get']>>, string | undefined]> = [
+    const replies: Array<[string, Reply, string | undefined]> = [
       ['GET /v1/current', await server.http.get('/v1/current', { headers: bearer(key) }), 'etag'],
       ['GET /v1/current without a key', await server.http.get('/v1/current'), 'www-authenticate'],
       ['GET /no/such/page', await server.http.get('/no/such/page'), undefined],
