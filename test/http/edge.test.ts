@@ -66,6 +66,27 @@ describe('the HTTP edge', () => {
     expect(errorOf(reply)).to.include({ code: 'payload_too_large' });
   });
 
+  it('answers a declared length of 4 GiB and one byte 413 before the route runs, handing out nothing', async () => {
+    // Read to 32 bits, as Koa's ctx.request.length reads it, that length would be 1 byte.
+    const before = await server.http.get('/v1/current', { headers: bearer(key) });
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    await once(socket, 'connect');
+    let answer = '';
+    const headersRead = new Promise<void>((resolve) =>
+      socket.on('data', (chunk: Buffer) => {
+        answer += chunk;
+        if (answer.includes('\r\n\r\n')) resolve();
+      }),
+    );
+    socket.write(`GET /v1/next HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Length: ${2 ** 32 + 1}\r\n\r\nx`);
+    await headersRead;
+    socket.destroy();
+    expect(answer).to.match(/^HTTP\/1\.1 413 /);
+    const after = await server.http.get('/v1/current', { headers: bearer(key) });
+    expect(after.body.data.attributes.value).to.equal(before.body.data.attributes.value);
+  });
+
   for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', '..%2Fpackage.json']) {
     it(`answers /docs/${name} with a JSON:API 404, logged as 404`, async () => {
       const reply = await server.http.get(`/docs/${name}`);

@@ -125,6 +125,22 @@ describe('HTTP protocol errors', () => {
     expect(reply.headers.allow).to.equal('HEAD, GET, PUT');
   });
 
+  it('serves a fixed path written as documented (looked up in a map) as it serves it in another case or with a trailing slash (the router)', async () => {
+    await server.http.put('/v1/current', { headers: bearer(key), body: { current: 5 } });
+    const replies = [];
+    for (const path of ['/v1/current', '/v1/current/', '/V1/CURRENT']) replies.push(await server.http.get(path, { headers: bearer(key) }));
+    for (const reply of replies) {
+      expect(reply.status).to.equal(200);
+      expect(reply.body).to.deep.equal(replies[0].body);
+      expect(reply.headers['x-content-type-options']).to.equal('nosniff');
+    }
+    const issued = [];
+    for (const path of ['/v1/next', '/V1/NEXT/', '/v1/next']) issued.push((await server.http.post(path, { headers: bearer(key) })).body.data.attributes.value);
+    expect(issued).to.deep.equal([6, 7, 8]);
+    const lines = server.logs.filter((line) => line.msg === 'request').slice(-3);
+    expect(lines.map((line) => line.route)).to.deep.equal(['/v1/next', '/v1/next', '/v1/next']);
+  });
+
   it('never takes or offers HEAD for /v1/next, whose GET uses up a number, however the path is written', async () => {
     await server.http.put('/v1/current', { headers: bearer(key), body: { current: 3 } });
     for (const path of ['/v1/next', '/v1/next/', '/V1/Next']) {

@@ -45,8 +45,29 @@ export function createHttpApp(deps: HttpDependencies & { readonly webPage: WebPa
   // Every method Node knows counts as implemented, so an exotic one on a real route (PROPFIND
   // /v1/next) gets 405 with Allow, like any other wrong method, instead of a 501 server error.
   const router = new Router<RequestState>({ methods: METHODS });
-  for (const operation of API) router[operation.method](operation.path.replace(/\{(\w+)\}/g, ':$1'), serve(operation, deps));
+  // The API's fixed paths (/v1/next, /v1/current, …) are found in a map by path and method;
+  // @koa/router serves the rest: paths with parameters, another letter case or a trailing slash,
+  // a wrong method (405), the page. Its dispatch tests every route's pattern and builds a chain
+  // of middleware for each request; a hit in the map costs two lookups. Both lead to the same
+  // middleware.
+  const fixed = new Map<string, Map<string, Router.Middleware<RequestState>>>();
+  for (const operation of API) {
+    const middleware = serve(operation, deps);
+    router[operation.method](operation.path.replace(/\{(\w+)\}/g, ':$1'), middleware);
+    if (operation.path.includes('{')) continue;
+    const methods = fixed.get(operation.path) ?? new Map<string, Router.Middleware<RequestState>>();
+    methods.set(operation.method.toUpperCase(), middleware);
+    // As the router does: a GET route takes HEAD (serve refuses it where the operation does).
+    if (operation.method === 'get') methods.set('HEAD', middleware);
+    fixed.set(operation.path, methods);
+  }
   webPageRoutes(router, deps.webPage);
+  const routes = router.routes();
+  // It carries its router, as @koa/router's own middleware does (the OpenAPI test reads the routes there).
+  const dispatch: Router.Middleware<RequestState> = Object.assign(
+    (ctx: Parameters<Router.Middleware<RequestState>>[0], next: () => Promise<unknown>) => (fixed.get(ctx.path)?.get(ctx.method) ?? routes)(ctx, next),
+    { router },
+  );
 
   const app = new Koa<RequestState>();
   app.on('error', (error: NodeJS.ErrnoException & { expose?: boolean }) => {
@@ -55,7 +76,7 @@ export function createHttpApp(deps: HttpDependencies & { readonly webPage: WebPa
     else deps.logger.error({ err: error }, 'response failed');
   });
   app.use(observe(deps.logger, deps.metrics, errors(deps.logger)));
-  app.use(router.routes());
+  app.use(dispatch);
   app.use(router.allowedMethods());
   return app;
 }
@@ -118,7 +139,9 @@ function errors(logger: Logger): Middleware<RequestState> {
   return async (ctx, next) => {
     try {
       // Whatever the route: a body larger than any operation takes is refused before it is read.
-      if ((ctx.request.length ?? 0) > MAX_BODY_BYTES) throw refuse('payload_too_large', `The request body must be at most ${MAX_BODY_BYTES / 1024} KiB.`);
+      // Not ctx.request.length: it lower-cases the name per call and reads the length to 32 bits
+      // (4 GiB + 1 byte as 1).
+      if (Number(ctx.req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw refuse('payload_too_large', `The request body must be at most ${MAX_BODY_BYTES / 1024} KiB.`);
       await next();
       if (ctx.res.hasHeader('Allow')) headOnlyWhereAllowed(ctx, refusingHead);
       // No route matched (404), or the router found the path but not the method (405, with Allow set).

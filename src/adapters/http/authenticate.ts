@@ -7,9 +7,17 @@ const BASIC = /^Basic +(\S+) *$/i;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * The Authorization header, or '' without one. Read from Node's headers by their lower-case
+ * name, as ctx.get would after lower-casing the name it is given, once per call, on every request.
+ */
+function authorizationOf(ctx: Context): string {
+  return ctx.req.headers.authorization ?? '';
+}
+
 /** The API key of a request: "Authorization: Bearer <key>" or, as the original service took it, "?token=<key>". */
 export function apiKeyOf(ctx: Context): string | undefined {
-  const header = ctx.get('Authorization');
+  const header = authorizationOf(ctx);
   if (header !== '') {
     const match = BEARER.exec(header);
     if (!match) throw refuse('malformed_authorization', 'The Authorization header must read "Bearer <key>".', { header: 'Authorization' });
@@ -22,7 +30,7 @@ export function apiKeyOf(ctx: Context): string | undefined {
 
 /** True when the request sends Basic credentials (a password), rather than a key. */
 export function sendsPassword(ctx: Context): boolean {
-  return /^Basic(?: |$)/i.test(ctx.get('Authorization'));
+  return /^Basic(?: |$)/i.test(authorizationOf(ctx));
 }
 
 /**
@@ -31,7 +39,7 @@ export function sendsPassword(ctx: Context): boolean {
  * UTF-8, as registration took them: anything else is refused, never guessed at.
  */
 export function credentialsOf(ctx: Context): { email: string; password: string } {
-  const header = ctx.get('Authorization');
+  const header = authorizationOf(ctx);
   if (header === '') {
     throw refuse('missing_credentials', 'Send your email and password: "Authorization: Basic <base64 of email:password>".', { header: 'Authorization' });
   }

@@ -21,6 +21,7 @@ export interface RequestState {
 }
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
+const REQUEST_ID_KEY = REQUEST_ID_HEADER.toLowerCase();
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 const MAX_LOGGED_PATH = 200;
 
@@ -40,8 +41,9 @@ export function observe(logger: Logger, registry: Registry, within: Middleware<R
   return async (ctx, next) => {
     const started = performance.now();
     const turn = turnOf();
-    const offered = ctx.get(REQUEST_ID_HEADER);
-    const requestId = SANE_REQUEST_ID.test(offered) && !quotesKey(offered) ? offered : randomUUID();
+    // Node's headers by their lower-case name: ctx.get lower-cases the name it is given on every call.
+    const offered = ctx.req.headers[REQUEST_ID_KEY];
+    const requestId = typeof offered === 'string' && SANE_REQUEST_ID.test(offered) && !quotesKey(offered) ? offered : randomUUID();
     ctx.state.requestId = requestId;
     try {
       await within(ctx, next);
