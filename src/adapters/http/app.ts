@@ -7,7 +7,7 @@ import { DomainError } from '../../domain/errors';
 import { apiKeyOf, credentialsOf, sendsPassword } from './authenticate';
 import { loggablePath, observe, RequestState } from './observe';
 import { API } from './openapi';
-import { HttpDependencies, Operation } from './operation';
+import { HttpDependencies, Operation, Reply, Request } from './operation';
 import { atField, problemOf, refuse } from './problems';
 import { requestReader } from './request';
 import { JSON_API_MEDIA_TYPE, MAX_BODY_BYTES } from './schemas';
@@ -94,16 +94,25 @@ function serve(operation: Operation, deps: HttpDependencies): Middleware<Request
     const { request: unauthenticated, sourceOf } = await read(ctx, '');
     const userId = await authenticated(operation, ctx, deps);
     if (userId !== '') ctx.state.userId = userId;
-    const request = Object.assign(unauthenticated, { userId });
-    const reply = await Promise.resolve(operation.handle(request, deps)).catch((error: unknown) => {
+    const request: Request = { ...unauthenticated, userId };
+    let reply: Reply;
+    try {
+      reply = await operation.handle(request, deps);
+    } catch (error) {
       const source = error instanceof DomainError && 'field' in error ? sourceOf(String(error.field)) : undefined;
       throw source === undefined ? error : atField(error as DomainError, source);
-    });
+    }
     ctx.status = reply.status;
-    ctx.body = reply.body;
-    // After the body: Koa types any object it is given as application/json.
-    if (reply.type !== undefined) ctx.type = reply.type;
-    else if (reply.body !== undefined) ctx.res.setHeader('Content-Type', JSON_API_MEDIA_TYPE);
+    if (reply.type !== undefined || reply.body === undefined) {
+      ctx.body = reply.body;
+      // After the body: Koa types any object it is given as application/json.
+      if (reply.type !== undefined) ctx.type = reply.type;
+    } else {
+      // A JSON:API document: its type first, then its text. Given an object, Koa would look up and
+      // set a JSON type for this line to replace, and serialise it later just the same.
+      ctx.res.setHeader('Content-Type', JSON_API_MEDIA_TYPE);
+      ctx.body = JSON.stringify(reply.body);
+    }
     if (reply.headers) ctx.set(reply.headers);
     ctx.state.issued = reply.issued;
     if (operation.outcome && reply.status < 300) ctx.state.outcome = operation.outcome;
@@ -111,7 +120,7 @@ function serve(operation: Operation, deps: HttpDependencies): Middleware<Request
 }
 
 /** Who the request is, as the operation asks: "" for none; a key, a password (Basic), or either. */
-async function authenticated(operation: Operation, ctx: Context, deps: HttpDependencies): Promise<string> {
+function authenticated(operation: Operation, ctx: Context, deps: HttpDependencies): Promise<string> | string {
   const password = operation.auth === 'password' || (operation.auth === 'key-or-password' && sendsPassword(ctx));
   if (password) return deps.authenticateWithPassword.execute(credentialsOf(ctx), ctx.ip);
   if (operation.auth === 'none') return '';
