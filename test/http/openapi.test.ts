@@ -31,6 +31,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('agrees with the route table and the router: every route served is documented, every documented operation is served', async () => {
+    // The app's dispatch carries its router (the fixed paths are also in a map built in the same loop, test/http/protocol.test.ts).
     const routerMiddleware = server.application.app.middleware.find((middleware) => 'router' in middleware) as unknown as {
       router: { stack: Array<{ path: string; methods: string[] }> };
     };

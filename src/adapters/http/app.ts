@@ -103,7 +103,7 @@ function serve(operation: Operation, deps: HttpDependencies): Middleware<Request
       throw source === undefined ? error : atField(error as DomainError, source);
     }
     ctx.status = reply.status;
-    if (reply.type !== undefined || reply.body === undefined) {
+    if (reply.type !== undefined || reply.body === undefined || reply.body === null) {
       ctx.body = reply.body;
       // After the body: Koa types any object it is given as application/json.
       if (reply.type !== undefined) ctx.type = reply.type;
@@ -149,7 +149,7 @@ function errors(logger: Logger): Middleware<RequestState> {
     try {
       // Whatever the route: a body larger than any operation takes is refused before it is read.
       // Not ctx.request.length: it lower-cases the name per call and reads the length to 32 bits
-      // (4 GiB + 1 byte as 1).
+      // (4 GiB + 1 byte as 1, 2 to 4 GiB as negative).
       if (Number(ctx.req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw refuse('payload_too_large', `The request body must be at most ${MAX_BODY_BYTES / 1024} KiB.`);
       await next();
       if (ctx.res.hasHeader('Allow')) headOnlyWhereAllowed(ctx, refusingHead);

@@ -71,7 +71,7 @@ export class SqliteApiKeyRepository implements ApiKeyRepository {
   findByDigest(digest: string): Promise<ApiKey | null> {
     return this.reads.run(() => {
       const columns = this.byDigestStatement.get(digest);
-      return columns === undefined ? null : toApiKey(rowOf(columns));
+      return columns === undefined ? null : keyOf(columns);
     });
   }
 
@@ -109,11 +109,11 @@ export class SqliteApiKeyRepository implements ApiKeyRepository {
   }
 }
 
-/** What the digest lookup returns, as an array: the columns of ApiKeyRow in its order. */
+/** What the digest lookup returns, as an array: the columns its SELECT names, in that order. */
 type KeyColumns = [id: string, userId: string, label: string | null, prefix: string | null, digest: string, createdAt: number, lastUsedAt: number | null];
 
-function rowOf([id, user_id, label, prefix, digest, created_at, last_used_at]: KeyColumns): ApiKeyRow {
-  return { id, user_id, label, prefix, digest, created_at, last_used_at };
+function keyOf([id, userId, label, prefix, digest, createdAt, lastUsedAt]: KeyColumns): ApiKey {
+  return { id, userId, label, prefix, digest, createdAt: new Date(createdAt), lastUsedAt: lastUsedAt === null ? null : new Date(lastUsedAt) };
 }
 
 function toRowParameters(key: ApiKey) {
