@@ -6,15 +6,8 @@ import { GroupCommit } from './group-commit';
 import { ReadBatch } from './read-batch';
 import { translateSqliteError } from './sqlite-errors';
 
-interface ApiKeyRow {
-  id: string;
-  user_id: string;
-  label: string | null;
-  prefix: string | null;
-  digest: string;
-  created_at: number;
-  last_used_at: number | null;
-}
+/** The columns a key is read from, in the order of KeyColumns. */
+const KEY_COLUMNS = 'id, user_id, label, prefix, digest, created_at, last_used_at';
 
 /**
  * Keys in the api_keys table. Every write runs inside a group commit's BEGIN IMMEDIATE, which
@@ -25,7 +18,7 @@ interface ApiKeyRow {
 export class SqliteApiKeyRepository implements ApiKeyRepository {
   private readonly insertStatement: Database.Statement;
   private readonly byDigestStatement: Database.Statement<[digest: string], KeyColumns>;
-  private readonly byUserStatement: Database.Statement;
+  private readonly byUserStatement: Database.Statement<[userId: string], KeyColumns>;
   private readonly ownerStatement: Database.Statement;
   private readonly countStatement: Database.Statement;
   private readonly deleteStatement: Database.Statement;
@@ -43,13 +36,13 @@ export class SqliteApiKeyRepository implements ApiKeyRepository {
        SELECT @id, @userId, @label, @prefix, @digest, @createdAt, @lastUsedAt
        WHERE (SELECT COUNT(*) FROM api_keys WHERE user_id = @userId) < @limit`,
     );
-    // Every authenticated request runs it: a row as an array (raw) is read without naming seven
-    // properties on a new object, each name looked up in V8's string table, for every request.
-    this.byDigestStatement = db
-      .prepare<[digest: string], KeyColumns>('SELECT id, user_id, label, prefix, digest, created_at, last_used_at FROM api_keys WHERE digest = ?')
-      .raw(true);
+    // Rows as arrays (raw): every authenticated request runs the digest lookup, and a row read as
+    // an object names seven properties on it, each name looked up in V8's string table.
+    this.byDigestStatement = db.prepare<[digest: string], KeyColumns>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE digest = ?`).raw(true);
     // rowid breaks ties between keys made in the same millisecond: the later insert is newer.
-    this.byUserStatement = db.prepare('SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at DESC, rowid DESC');
+    this.byUserStatement = db
+      .prepare<[userId: string], KeyColumns>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE user_id = ? ORDER BY created_at DESC, rowid DESC`)
+      .raw(true);
     this.ownerStatement = db.prepare('SELECT user_id FROM api_keys WHERE id = ?');
     this.countStatement = db.prepare('SELECT COUNT(*) AS keys FROM api_keys WHERE user_id = ?');
     this.deleteStatement = db.prepare('DELETE FROM api_keys WHERE id = ?');
@@ -76,15 +69,15 @@ export class SqliteApiKeyRepository implements ApiKeyRepository {
   }
 
   async listByUser(userId: UserId): Promise<ApiKey[]> {
-    let rows: ApiKeyRow[];
+    let rows: KeyColumns[];
     try {
-      rows = this.byUserStatement.all(userId) as ApiKeyRow[];
+      rows = this.byUserStatement.all(userId);
     } catch (error) {
       throw translateSqliteError(error);
     }
     // The list may show a key whose creation is still being synced: answered once it is on disk.
     await this.writes.durable();
-    return rows.map(toApiKey);
+    return rows.map(keyOf);
   }
 
   revoke(userId: UserId, keyId: string): Promise<Revocation> {
@@ -109,7 +102,7 @@ export class SqliteApiKeyRepository implements ApiKeyRepository {
   }
 }
 
-/** What the digest lookup returns, as an array: the columns its SELECT names, in that order. */
+/** A key's row as the lookups return it: the columns of KEY_COLUMNS, in that order. */
 type KeyColumns = [id: string, userId: string, label: string | null, prefix: string | null, digest: string, createdAt: number, lastUsedAt: number | null];
 
 function keyOf([id, userId, label, prefix, digest, createdAt, lastUsedAt]: KeyColumns): ApiKey {
@@ -128,14 +121,3 @@ function toRowParameters(key: ApiKey) {
   };
 }
 
-function toApiKey(row: ApiKeyRow): ApiKey {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    label: row.label,
-    prefix: row.prefix,
-    digest: row.digest,
-    createdAt: new Date(row.created_at),
-    lastUsedAt: row.last_used_at === null ? null : new Date(row.last_used_at),
-  };
-}
