@@ -91,7 +91,7 @@ function serve(operation: Operation, deps: HttpDependencies): Middleware<Request
     }
     // The whole request is read before the caller is authenticated: a client that holds its body
     // back must not act with a key revoked (or an account deleted) while it waited.
-    const { request: unauthenticated, sourceOf } = await read(ctx, '');
+    const { request: unauthenticated, sourceOf } = await read(ctx);
     const userId = await authenticated(operation, ctx, deps);
     if (userId !== '') ctx.state.userId = userId;
     const request: Request = { ...unauthenticated, userId };

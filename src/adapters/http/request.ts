@@ -28,7 +28,8 @@ const readRawBody = bodyParser({
 });
 
 export interface ReadRequest {
-  readonly request: Request;
+  /** All but who asks: the caller is authenticated once the whole request is read. */
+  readonly request: Omit<Request, 'userId'>;
   /**
    * Where an input was in the request, for errors about it: a body field's pointer (flat or
    * inside a JSON:API document) when the body gave it, else the query or path parameter, or
@@ -37,7 +38,7 @@ export interface ReadRequest {
   sourceOf(field: string): ErrorSource | undefined;
 }
 
-export type RequestReader = (ctx: Context, userId: string) => Promise<ReadRequest>;
+export type RequestReader = (ctx: Context) => Promise<ReadRequest>;
 
 export function requestReader(operation: Operation): RequestReader {
   const params = fieldsValidator(operation.params, 'parameter');
@@ -49,11 +50,10 @@ export function requestReader(operation: Operation): RequestReader {
     const header = Object.keys(operation.headers ?? {}).find((name) => name.toLowerCase() === field.toLowerCase());
     return header === undefined ? undefined : { header };
   };
-  return async (ctx, userId) => {
+  return async (ctx) => {
     // Koa parses the query string on first use of ctx.query: an operation that takes no
     // parameters (GET /v1/next) never pays for it.
     const request = {
-      userId,
       clientAddress: ctx.ip,
       params: params === NOTHING ? {} : params(ctx.params ?? {}),
       query: query === NOTHING ? {} : query(ctx.query),
